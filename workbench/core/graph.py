@@ -1,0 +1,273 @@
+"""The pipeline graph: node instances, edges by port name, and change events.
+
+The :class:`Pipeline` is the single source of truth. The GUI edits it only through its
+methods (add_node, connect, set_param, ...) and subscribes to the plain dataclass events
+it emits; the engine reads it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from workbench.core.errors import GraphError, ParamError
+from workbench.core.registry import Registry, default_registry
+from workbench.core.spec import NodeSpec, PortSpec
+
+
+@dataclass(frozen=True)
+class Edge:
+    src: str
+    src_port: str
+    dst: str
+    dst_port: str
+
+    def __str__(self) -> str:
+        return f"{self.src}.{self.src_port} -> {self.dst}.{self.dst_port}"
+
+
+# ---------------------------------------------------------------- events (plain dataclasses)
+@dataclass(frozen=True)
+class NodeAdded:
+    node_id: str
+
+
+@dataclass(frozen=True)
+class NodeRemoved:
+    node_id: str
+
+
+@dataclass(frozen=True)
+class EdgeAdded:
+    edge: Edge
+
+
+@dataclass(frozen=True)
+class EdgeRemoved:
+    edge: Edge
+
+
+@dataclass(frozen=True)
+class ParamChanged:
+    node_id: str
+    name: str
+    old: Any
+    new: Any
+
+
+@dataclass
+class NodeInstance:
+    id: str
+    spec: NodeSpec
+    params: dict[str, Any]
+    graph: "Pipeline | None" = None  # the inner pipeline of a subgraph (macro) node
+    _digest: bytes | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def type(self) -> str:
+        return self.spec.id
+
+    def _ports(self) -> tuple[tuple[PortSpec, ...], tuple[PortSpec, ...]]:
+        if self.spec.ports is not None:
+            return self.spec.ports(self.params, self)
+        return self.spec.inputs, self.spec.outputs
+
+    @property
+    def inputs(self) -> tuple[PortSpec, ...]:
+        return self._ports()[0]
+
+    @property
+    def outputs(self) -> tuple[PortSpec, ...]:
+        return self._ports()[1]
+
+    def input(self, name: str) -> PortSpec | None:
+        return next((p for p in self.inputs if p.name == name), None)
+
+    def output(self, name: str) -> PortSpec | None:
+        return next((p for p in self.outputs if p.name == name), None)
+
+    def params_json(self) -> dict[str, Any]:
+        return {p.name: p.to_json(self.params.get(p.name, p.default)) for p in self.spec.params}
+
+    def digest(self) -> bytes:
+        """Hash of type, version and parameters (and the inner graph of a subgraph)."""
+        if self._digest is None or self.graph is not None:
+            payload = {"t": self.spec.id, "v": self.spec.version, "p": self.params_json()}
+            if self.graph is not None:
+                payload["g"] = self.graph.digest().hex()
+            self._digest = hashlib.blake2b(
+                json.dumps(payload, sort_keys=True, default=str).encode(), digest_size=16).digest()
+        return self._digest
+
+
+Listener = Callable[[object], None]
+
+
+class Pipeline:
+    def __init__(self, registry: Registry | None = None, base_dir: Path | None = None) -> None:
+        self.registry = registry or default_registry()
+        self.nodes: dict[str, NodeInstance] = {}
+        self.edges: list[Edge] = []
+        self.ui: dict[str, Any] = {}
+        self.meta: dict[str, Any] = {}
+        self.base_dir = base_dir or Path.cwd()
+        self.revision = 0
+        self._listeners: list[Listener] = []
+        self._order_cache: tuple[int, list[str]] | None = None
+        self._incoming_cache: tuple[int, dict[str, dict[str, Edge]]] | None = None
+
+    # -- events ----------------------------------------------------------------------
+    def subscribe(self, fn: Listener) -> Callable[[], None]:
+        self._listeners.append(fn)
+        return lambda: self._listeners.remove(fn) if fn in self._listeners else None
+
+    def _changed(self, event: object) -> None:
+        self.revision += 1
+        for fn in list(self._listeners):
+            fn(event)
+
+    # -- nodes -----------------------------------------------------------------------
+    def new_id(self, type_id: str) -> str:
+        stem = type_id.split(".")[-1]
+        i = 1
+        while f"{stem}{i}" in self.nodes:
+            i += 1
+        return f"{stem}{i}"
+
+    def add_node(self, type_id: str, node_id: str | None = None, params: dict[str, Any] | None = None,
+                 graph: "Pipeline | None" = None) -> NodeInstance:
+        spec = self.registry[type_id]
+        node_id = node_id or self.new_id(type_id)
+        if node_id in self.nodes:
+            raise GraphError(f"a node with id {node_id!r} already exists")
+        values = spec.default_params()
+        for name, value in (params or {}).items():
+            p = spec.param(name)
+            if p is None:
+                raise ParamError(f"{type_id} has no parameter {name!r}")
+            values[name] = p.coerce(value)
+        inst = NodeInstance(node_id, spec, values, graph)
+        self.nodes[node_id] = inst
+        self._changed(NodeAdded(node_id))
+        return inst
+
+    def remove_node(self, node_id: str) -> None:
+        self.node(node_id)
+        for e in [e for e in self.edges if node_id in (e.src, e.dst)]:
+            self.disconnect(e)
+        del self.nodes[node_id]
+        self.ui.pop(node_id, None)
+        self._changed(NodeRemoved(node_id))
+
+    def node(self, node_id: str) -> NodeInstance:
+        try:
+            return self.nodes[node_id]
+        except KeyError:
+            raise GraphError(f"no node {node_id!r}") from None
+
+    def set_param(self, node_id: str, name: str, value: Any) -> None:
+        inst = self.node(node_id)
+        p = inst.spec.param(name)
+        if p is None:
+            raise ParamError(f"{node_id}: {inst.type} has no parameter {name!r}")
+        value = p.coerce(value)
+        old = inst.params.get(name)
+        if old == value and type(old) is type(value):
+            return
+        inst.params[name] = value
+        inst._digest = None
+        self._changed(ParamChanged(node_id, name, old, value))
+
+    # -- edges -----------------------------------------------------------------------
+    def check_link(self, src: str, src_port: str, dst: str, dst_port: str) -> str | None:
+        """Why this link is refused, or None when it is allowed (ignores an edge it would replace)."""
+        if src not in self.nodes:
+            return f"no node {src!r}"
+        if dst not in self.nodes:
+            return f"no node {dst!r}"
+        out = self.nodes[src].output(src_port)
+        if out is None:
+            return f"{src} ({self.nodes[src].type}) has no output {src_port!r}"
+        inp = self.nodes[dst].input(dst_port)
+        if inp is None:
+            return f"{dst} ({self.nodes[dst].type}) has no input {dst_port!r}"
+        if not inp.type.can_accept(out.type):
+            return f"{src}.{src_port} gives {out.type.name} but {dst}.{dst_port} needs {inp.type.name}"
+        if src == dst or src in self.downstream(dst):
+            return f"linking {src}.{src_port} to {dst}.{dst_port} would make a cycle"
+        return None
+
+    def connect(self, src: str, src_port: str, dst: str, dst_port: str, replace: bool = True) -> Edge:
+        why = self.check_link(src, src_port, dst, dst_port)
+        if why:
+            raise GraphError(why)
+        existing = self.incoming(dst).get(dst_port)
+        if existing is not None:
+            if not replace:
+                raise GraphError(f"{dst}.{dst_port} is already linked from {existing.src}.{existing.src_port}")
+            self.disconnect(existing)
+        edge = Edge(src, src_port, dst, dst_port)
+        self.edges.append(edge)
+        self._changed(EdgeAdded(edge))
+        return edge
+
+    def disconnect(self, edge: Edge) -> None:
+        self.edges.remove(edge)
+        self._changed(EdgeRemoved(edge))
+
+    def incoming(self, node_id: str) -> dict[str, Edge]:
+        if self._incoming_cache is None or self._incoming_cache[0] != self.revision:
+            table: dict[str, dict[str, Edge]] = {n: {} for n in self.nodes}
+            for e in self.edges:
+                table.setdefault(e.dst, {})[e.dst_port] = e
+            self._incoming_cache = (self.revision, table)
+        return self._incoming_cache[1].get(node_id, {})
+
+    def downstream(self, node_id: str) -> set[str]:
+        out: set[str] = set()
+        stack = [node_id]
+        while stack:
+            cur = stack.pop()
+            for e in self.edges:
+                if e.src == cur and e.dst not in out:
+                    out.add(e.dst)
+                    stack.append(e.dst)
+        return out
+
+    def topological_order(self) -> list[str]:
+        if self._order_cache is not None and self._order_cache[0] == self.revision:
+            return self._order_cache[1]
+        indeg = {n: 0 for n in self.nodes}
+        succ: dict[str, list[str]] = {n: [] for n in self.nodes}
+        for e in self.edges:
+            if e.src in indeg and e.dst in indeg:
+                indeg[e.dst] += 1
+                succ[e.src].append(e.dst)
+        ready = [n for n in self.nodes if indeg[n] == 0]
+        order: list[str] = []
+        while ready:
+            n = ready.pop(0)
+            order.append(n)
+            for m in succ[n]:
+                indeg[m] -= 1
+                if indeg[m] == 0:
+                    ready.append(m)
+        if len(order) != len(self.nodes):
+            stuck = sorted(n for n in self.nodes if n not in order)
+            raise GraphError(f"the graph has a cycle through {', '.join(stuck)}")
+        self._order_cache = (self.revision, order)
+        return order
+
+    def digest(self) -> bytes:
+        h = hashlib.blake2b(digest_size=16)
+        for nid, inst in self.nodes.items():
+            h.update(nid.encode() + inst.digest())
+        for e in self.edges:
+            h.update(str(e).encode())
+        return h.digest()
+
+    def source_nodes(self) -> list[NodeInstance]:
+        return [n for n in self.nodes.values() if n.spec.source]

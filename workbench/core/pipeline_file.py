@@ -1,0 +1,268 @@
+"""Pipeline files (JSON): load with full validation, save atomically with stable order.
+
+    {"format": "workbench.pipeline", "schema_version": 1,
+     "meta": {"name": "...", "description": "..."},
+     "nodes": [{"id": "blur", "type": "cv.gaussian_blur", "version": 1, "params": {"sigma": 1.5}}],
+     "edges": [{"from": ["src", "image"], "to": ["blur", "image"]}],
+     "ui": {"blur": {"pos": [120, 80]}}}
+
+Loading reports *every* problem at once (PipelineError.problems). Enum parameters are stored
+by member name. A subgraph node carries its inner pipeline under "graph" (nodes + edges).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from workbench.core.errors import ParamError, PipelineError, Problem
+from workbench.core.graph import Edge, NodeInstance, Pipeline
+from workbench.core.registry import Registry, default_registry
+
+FORMAT = "workbench.pipeline"
+SCHEMA_VERSION = 1
+TOP_KEYS = {"format", "schema_version", "meta", "nodes", "edges", "ui"}
+
+
+def load_pipeline(path: str | Path, registry: Registry | None = None, *, allow_incomplete: bool = False) -> Pipeline:
+    """Read and validate a pipeline file. Raises PipelineError listing every problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PipelineError([Problem("", "file not found")], str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PipelineError([Problem("", f"cannot read file: {exc}")], str(path)) from None
+    return loads_pipeline(text, registry, base_dir=path.resolve().parent, source=str(path),
+                          allow_incomplete=allow_incomplete)
+
+
+def loads_pipeline(text: str, registry: Registry | None = None, *, base_dir: Path | None = None,
+                   source: str = "", allow_incomplete: bool = False) -> Pipeline:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PipelineError([Problem("", f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")],
+                            source) from None
+    return from_dict(data, registry, base_dir=base_dir, source=source, allow_incomplete=allow_incomplete)
+
+
+def from_dict(data: Any, registry: Registry | None = None, *, base_dir: Path | None = None,
+              source: str = "", allow_incomplete: bool = False) -> Pipeline:
+    registry = registry or default_registry()
+    problems: list[Problem] = []
+    if not isinstance(data, dict):
+        raise PipelineError([Problem("", f"expected a JSON object at the top level, got {type(data).__name__}")],
+                            source)
+    if data.get("format") != FORMAT:
+        problems.append(Problem("format", f"expected {FORMAT!r}, got {data.get('format')!r}"))
+    sv = data.get("schema_version")
+    if not isinstance(sv, int) or isinstance(sv, bool):
+        problems.append(Problem("schema_version", f"expected an integer, got {sv!r}"))
+    elif sv > SCHEMA_VERSION:
+        raise PipelineError([Problem("schema_version", f"file has schema version {sv}, this app reads up to "
+                                     f"{SCHEMA_VERSION}: update Vision Workbench to open it")], source)
+    elif sv < 1:
+        problems.append(Problem("schema_version", f"invalid schema version {sv}"))
+    for key in sorted(set(data) - TOP_KEYS):
+        problems.append(Problem(key, "unknown top-level key"))
+    for key, typ in (("meta", dict), ("ui", dict)):
+        if key in data and not isinstance(data[key], typ):
+            problems.append(Problem(key, f"expected an object, got {type(data[key]).__name__}"))
+    pipe = _graph_from_dict(data, registry, base_dir, problems, "", allow_incomplete)
+    if isinstance(data.get("meta"), dict):
+        pipe.meta = dict(data["meta"])
+    if isinstance(data.get("ui"), dict):
+        pipe.ui = dict(data["ui"])
+    if problems:
+        raise PipelineError(problems, source)
+    pipe.revision = 0
+    return pipe
+
+
+def _graph_from_dict(data: dict, registry: Registry, base_dir: Path | None, problems: list[Problem],
+                     prefix: str, allow_incomplete: bool) -> Pipeline:
+    pipe = Pipeline(registry, base_dir)
+    nodes = data.get("nodes")
+    edges = data.get("edges", [])
+    if not isinstance(nodes, list):
+        problems.append(Problem(f"{prefix}nodes", "expected a list of nodes" if "nodes" in data else "missing"))
+        nodes = []
+    if not isinstance(edges, list):
+        problems.append(Problem(f"{prefix}edges", "expected a list of edges"))
+        edges = []
+    for i, raw in enumerate(nodes):
+        where = f"{prefix}nodes[{i}]"
+        if not isinstance(raw, dict):
+            problems.append(Problem(where, "expected an object"))
+            continue
+        nid, type_id = raw.get("id"), raw.get("type")
+        if not isinstance(nid, str) or not nid:
+            problems.append(Problem(where, "missing node id"))
+            continue
+        where = f"{prefix}node {nid}"
+        for key in sorted(set(raw) - {"id", "type", "version", "params", "graph"}):
+            problems.append(Problem(where, f"unknown key {key!r}"))
+        if nid in pipe.nodes:
+            problems.append(Problem(where, "duplicate node id"))
+            continue
+        spec = registry.get(type_id) if isinstance(type_id, str) else None
+        if spec is None:
+            problems.append(Problem(where, f"unknown node type {type_id!r}"))
+            continue
+        params_raw = raw.get("params", {})
+        if not isinstance(params_raw, dict):
+            problems.append(Problem(where, "params must be an object"))
+            params_raw = {}
+        version = raw.get("version", spec.version)
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            problems.append(Problem(where, f"invalid version {version!r}"))
+            continue
+        if version > spec.version:
+            problems.append(Problem(where, f"{type_id} version {version} is newer than this app's "
+                                    f"(version {spec.version})"))
+            continue
+        if version < spec.version:
+            if spec.migrate is None:
+                problems.append(Problem(where, f"{type_id} version {version} cannot be migrated to {spec.version}"))
+                continue
+            params_raw = spec.migrate(dict(params_raw), version)
+        values = spec.default_params()
+        for pname, pval in params_raw.items():
+            p = spec.param(pname)
+            if p is None:
+                problems.append(Problem(where, f"unknown parameter {pname!r} for {type_id}"))
+                continue
+            try:
+                values[pname] = p.from_json(pval)
+            except ParamError as exc:
+                problems.append(Problem(where, str(exc)))
+        inner = None
+        if type_id == "core.subgraph":
+            g = raw.get("graph")
+            if not isinstance(g, dict):
+                problems.append(Problem(where, "a subgraph needs a 'graph' object with nodes and edges"))
+                continue
+            inner = _graph_from_dict(g, registry, base_dir, problems, f"{where}/", allow_incomplete)
+        elif "graph" in raw:
+            problems.append(Problem(where, "only core.subgraph nodes have a 'graph'"))
+        pipe.nodes[nid] = NodeInstance(nid, spec, values, inner)
+    for i, raw in enumerate(edges):
+        where = f"{prefix}edges[{i}]"
+        ok = (isinstance(raw, dict) and set(raw) == {"from", "to"}
+              and all(isinstance(raw[k], list) and len(raw[k]) == 2 and all(isinstance(x, str) for x in raw[k])
+                      for k in ("from", "to")))
+        if not ok:
+            problems.append(Problem(where, 'expected {"from": [node, port], "to": [node, port]}'))
+            continue
+        (src, sp), (dst, dp) = raw["from"], raw["to"]
+        where = f"{prefix}edge {src}.{sp} -> {dst}.{dp}"
+        missing = [n for n in (src, dst) if n not in pipe.nodes]
+        if missing:
+            if not any(p.where.endswith(f"node {m}") for m in missing for p in problems):
+                problems.append(Problem(where, f"dangling edge: no node {missing[0]!r}"))
+            continue
+        why = _link_problem(pipe, src, sp, dst, dp)
+        if why:
+            problems.append(Problem(where, why))
+            continue
+        pipe.edges.append(Edge(src, sp, dst, dp))
+    cyc = cycle_problem(pipe)
+    if cyc:
+        problems.append(Problem(prefix.rstrip("/") or "edges", cyc))
+    if not allow_incomplete:
+        problems.extend(missing_inputs(pipe, prefix))
+    return pipe
+
+
+def _link_problem(pipe: Pipeline, src: str, sp: str, dst: str, dp: str) -> str | None:
+    out = pipe.nodes[src].output(sp)
+    if out is None:
+        return f"{src} ({pipe.nodes[src].type}) has no output {sp!r}"
+    inp = pipe.nodes[dst].input(dp)
+    if inp is None:
+        return f"{dst} ({pipe.nodes[dst].type}) has no input {dp!r}"
+    if not inp.type.can_accept(out.type):
+        return f"type mismatch: {src}.{sp} gives {out.type.name} but {dst}.{dp} needs {inp.type.name}"
+    if any(e.dst == dst and e.dst_port == dp for e in pipe.edges):
+        return f"{dst}.{dp} is linked more than once"
+    return None
+
+
+def cycle_problem(pipe: Pipeline) -> str | None:
+    from workbench.core.errors import GraphError
+
+    try:
+        pipe.revision += 1  # drop cached order
+        pipe.topological_order()
+    except GraphError as exc:
+        return str(exc)
+    return None
+
+
+def missing_inputs(pipe: Pipeline, prefix: str = "") -> list[Problem]:
+    out = []
+    for nid, inst in pipe.nodes.items():
+        linked = pipe.incoming(nid)
+        for port in inst.inputs:
+            if not port.optional and port.name not in linked:
+                out.append(Problem(f"{prefix}node {nid}", f"required input {port.name!r} ({port.type.name}) is not linked"))
+    return out
+
+
+def validate(pipe: Pipeline) -> list[Problem]:
+    """Problems of an in-memory pipeline (what `workbench validate` reports after loading)."""
+    problems = missing_inputs(pipe)
+    cyc = cycle_problem(pipe)
+    if cyc:
+        problems.append(Problem("edges", cyc))
+    return problems
+
+
+# ---------------------------------------------------------------- saving
+def to_dict(pipe: Pipeline) -> dict[str, Any]:
+    data: dict[str, Any] = {"format": FORMAT, "schema_version": SCHEMA_VERSION}
+    if pipe.meta:
+        data["meta"] = pipe.meta
+    data.update(_graph_to_dict(pipe))
+    if pipe.ui:
+        data["ui"] = pipe.ui
+    return data
+
+
+def _graph_to_dict(pipe: Pipeline) -> dict[str, Any]:
+    nodes = []
+    for inst in pipe.nodes.values():
+        entry: dict[str, Any] = {"id": inst.id, "type": inst.type, "version": inst.spec.version,
+                                 "params": inst.params_json()}
+        if inst.graph is not None:
+            entry["graph"] = _graph_to_dict(inst.graph)
+        nodes.append(entry)
+    edges = [{"from": [e.src, e.src_port], "to": [e.dst, e.dst_port]} for e in pipe.edges]
+    return {"nodes": nodes, "edges": edges}
+
+
+def dumps_pipeline(pipe: Pipeline) -> str:
+    return json.dumps(to_dict(pipe), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def save_pipeline(pipe: Pipeline, path: str | Path) -> None:
+    """Write atomically: a temp file in the same folder, fsync, then rename over the target."""
+    path = Path(path)
+    text = dumps_pipeline(pipe)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

@@ -1,0 +1,52 @@
+"""Sample images, materialised from installed packages (never downloaded).
+
+scikit-image ships real photographs inside its wheel (skimage/data/*.png). `ensure_samples`
+writes them into resources/samples/ as PNG, where example pipelines refer to them. Setup runs
+it (`workbench samples`); so do the CLI and the GUI when a sample is missing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from workbench.core.errors import WorkbenchError
+from workbench.core.paths import samples_dir
+
+# file name -> skimage.data function
+SAMPLES = {
+    "coins.png": "coins",
+    "camera.png": "camera",
+    "page.png": "page",
+    "text.png": "text",
+    "chessboard.png": "checkerboard",
+}
+
+
+def ensure_samples(folder: Path | None = None) -> list[Path]:
+    folder = Path(folder or samples_dir())
+    folder.mkdir(parents=True, exist_ok=True)
+    missing = [name for name in SAMPLES if not (folder / name).is_file()]
+    if missing:
+        try:
+            import skimage.data as sd
+        except ImportError:
+            raise WorkbenchError("scikit-image is not installed: cannot create the sample images "
+                                 "(run the setup script)") from None
+        from workbench.core.imageio import write_image
+
+        for name in missing:
+            img = getattr(sd, SAMPLES[name])()
+            if img.ndim == 3:
+                img = img[:, :, ::-1].copy()  # skimage gives RGB; files are written BGR
+            write_image(folder / name, img)
+    return [folder / name for name in SAMPLES]
+
+
+def ensure_for(path: Path) -> None:
+    """If ``path`` is a missing file of the samples folder, create the samples."""
+    path = Path(path)
+    try:
+        if not path.exists() and path.parent.resolve() == samples_dir().resolve() and path.name in SAMPLES:
+            ensure_samples()
+    except OSError:
+        pass
