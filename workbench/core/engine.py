@@ -303,7 +303,12 @@ class Engine:
         outs = {}
         for n in inner.nodes.values():
             if n.type == "core.graph_output":
+                # graph_output has no output port of its own: its value is what is linked into it
                 r = res.nodes[n.id]
-                outs[n.params["name"]] = r.outputs.get("value", NO_VALUE) if r.status in (OK, CACHED) else NO_VALUE
+                edge = inner.incoming(n.id).get("value")
+                value = NO_VALUE
+                if r.status in (OK, CACHED) and edge is not None:
+                    value = res.nodes[edge.src].outputs.get(edge.src_port, NO_VALUE)
+                outs[n.params["name"]] = value
         return outs
 
