@@ -84,12 +84,19 @@ class NodeContext:
             raise Cancelled()
 
     def resolve(self, path: str | Path, writing: bool = False) -> Path:
-        """Relative paths: files read are relative to the pipeline's folder, files written to the
-        run's output folder (or the pipeline's folder when there is none)."""
+        """Relative paths: files read are relative to the pipeline's folder; files written go to
+        the run's output folder, or, when there is none, to the user data folder's output/ (never
+        silently next to the pipeline, which may be inside the installation)."""
         p = Path(path).expanduser()
         if p.is_absolute():
             return p
-        return ((self.output_dir or self.base_dir) if writing else self.base_dir) / p
+        if not writing:
+            return self.base_dir / p
+        if self.output_dir is None:
+            from workbench.core.paths import user_data_dir
+
+            return user_data_dir() / "output" / p
+        return self.output_dir / p
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,9 @@ def offered_providers() -> list[str]:
 def probe_provider(provider: str) -> ProviderStatus:
     import onnxruntime as ort
 
+    if provider not in ort.get_available_providers():
+        return ProviderStatus(provider, False, f"not offered by this onnxruntime build "
+                                               f"({', '.join(ort.get_available_providers())})")
     opts = ort.SessionOptions()
     opts.log_severity_level = 4  # the probe reports failures itself
     try:
