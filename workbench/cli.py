@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
 
     n = sub.add_parser("nodes", help="print the node catalog")
     n.add_argument("--json", action="store_true")
+    n.add_argument("--markdown", action="store_true", help="the reference as Markdown (docs/nodes.md)")
 
     i = sub.add_parser("info", help="versions and the inference providers that work here")
     i.add_argument("--json", action="store_true")
@@ -204,6 +205,11 @@ def cmd_nodes(args) -> int:
     from workbench.core.registry import default_registry
 
     reg = default_registry()
+    if args.markdown:
+        from workbench.core.catalog import nodes_markdown
+
+        sys.stdout.write(nodes_markdown(reg))
+        return EXIT_OK
     if args.json:
         print(json.dumps([s.describe() for s in reg], indent=2, ensure_ascii=False))
         return EXIT_OK

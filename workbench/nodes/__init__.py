@@ -1,21 +1,21 @@
-"""Built-in node packs. One node per file, grouped by category.
+"""Built-in node packs. One node per file, grouped by category (family) in sub-packages.
 
 The registry imports exactly the modules listed here (folder walking breaks in frozen
-builds). Add a new node's module to this list.
+builds): each family package lists its own node modules in ``MODULES``; a new family is
+added to FAMILIES.
 """
 
-BUILTIN_MODULES = [
-    "workbench.core.subgraph",
-    "workbench.nodes.io.image_file",
-    "workbench.nodes.io.image_folder",
-    "workbench.nodes.io.save_image",
-    "workbench.nodes.color.convert_color",
-    "workbench.nodes.filter.gaussian_blur",
-    "workbench.nodes.segmentation.threshold",
-    "workbench.nodes.morphology.morphology",
-    "workbench.nodes.morphology.fill_holes",
-    "workbench.nodes.regions.blob_analysis",
-    "workbench.nodes.measure.count",
-    "workbench.nodes.judge.judge",
-    "workbench.nodes.annotate.draw_overlay",
-]
+import importlib
+
+FAMILIES = ["io", "color", "filter", "segmentation", "morphology", "regions", "measure", "judge", "annotate"]
+
+
+def _builtin_modules() -> list[str]:
+    mods = ["workbench.core.subgraph"]
+    for fam in FAMILIES:
+        pkg = importlib.import_module(f"{__name__}.{fam}")
+        mods += [f"{pkg.__name__}.{m}" for m in pkg.MODULES]
+    return mods
+
+
+BUILTIN_MODULES = _builtin_modules()

@@ -1,1 +1,5 @@
+"""Annotate nodes. MODULES lists this family's node modules (one node per file)."""
 
+MODULES = [
+    "draw_overlay",
+]

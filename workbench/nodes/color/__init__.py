@@ -1,1 +1,5 @@
+"""Color nodes. MODULES lists this family's node modules (one node per file)."""
 
+MODULES = [
+    "convert_color",
+]

@@ -1,1 +1,5 @@
+"""Filter nodes. MODULES lists this family's node modules (one node per file)."""
 
+MODULES = [
+    "gaussian_blur",
+]

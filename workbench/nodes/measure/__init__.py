@@ -1,1 +1,5 @@
+"""Measure nodes. MODULES lists this family's node modules (one node per file)."""
 
+MODULES = [
+    "count",
+]

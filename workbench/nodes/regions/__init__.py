@@ -1,1 +1,5 @@
+"""Regions nodes. MODULES lists this family's node modules (one node per file)."""
 
+MODULES = [
+    "blob_analysis",
+]

@@ -1,1 +1,5 @@
+"""Segmentation nodes. MODULES lists this family's node modules (one node per file)."""
 
+MODULES = [
+    "threshold",
+]
