@@ -7,7 +7,8 @@ added to FAMILIES.
 
 import importlib
 
-FAMILIES = ["io", "color", "filter", "segmentation", "morphology", "regions", "measure", "judge", "annotate"]
+FAMILIES = ["io", "color", "filter", "segmentation", "morphology", "edges", "geometry", "regions", "matching",
+            "measure", "calibration", "codes", "arithmetic", "judge", "annotate"]
 
 
 def _builtin_modules() -> list[str]:
