@@ -25,7 +25,7 @@ import re
 import threading
 import types
 import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, get_args, get_origin, get_type_hints
 
@@ -195,10 +195,11 @@ def _param_spec(name: str, annotation: Any, default: Any, where: str) -> ParamSp
                      step=rng.step, enum=en, path_mode=fp.mode, path_filter=fp.filter,
                      optional=optional, label=label, help=hlp)
     try:
-        spec.coerce(default)
+        coerced = spec.coerce(default)
     except Exception as exc:
         raise RegistryError(f"{where}: default of {name!r} is invalid: {exc}") from None
-    return spec
+    # keep the normalised default (e.g. 128 -> 128.0 for a float), as loading a file would
+    return replace(spec, default=coerced)
 
 
 def node(node_id: str, *, name: str, category: str, version: int = 1, output: str = "out",
