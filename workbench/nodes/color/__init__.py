@@ -2,4 +2,12 @@
 
 MODULES = [
     "convert_color",
+    "split_channels",
+    "merge_channels",
+    "extract_channel",
+    "invert",
+    "gamma",
+    "normalize",
+    "clahe",
+    "equalize_histogram",
 ]
