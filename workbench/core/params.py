@@ -238,15 +238,22 @@ class ParamSpec:
                 raise ParamError(f"{self.name}: expected a path, got {value!r}")
         elif k == "color":
             if isinstance(value, str):
-                value = Color.from_json(value)
+                value = self._named(Color.from_json, value)
             if not isinstance(value, Color) or not all(0 <= c <= 255 for c in (value.r, value.g, value.b)):
                 raise ParamError(f"{self.name}: expected a colour, got {value!r}")
         elif k == "roi":
             if isinstance(value, dict):
-                value = Roi.from_json(value)
+                value = self._named(Roi.from_json, value)
             if not isinstance(value, Roi):
                 raise ParamError(f"{self.name}: expected an ROI, got {value!r}")
         return value
+
+    def _named(self, parse, raw: Any) -> Any:
+        """parse(raw), with this parameter's name in front of its ParamError."""
+        try:
+            return parse(raw)
+        except ParamError as exc:
+            raise ParamError(f"{self.name}: {exc}") from None
 
     def _check_range(self, v: float) -> None:
         lo, hi = self.minimum, self.maximum
