@@ -2,4 +2,10 @@
 
 MODULES = [
     "gaussian_blur",
+    "median_blur",
+    "bilateral_filter",
+    "box_blur",
+    "sharpen",
+    "custom_kernel",
+    "denoise",
 ]
