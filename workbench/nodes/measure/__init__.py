@@ -2,4 +2,14 @@
 
 MODULES = [
     "count",
+    "point_distance",
+    "point_line_distance",
+    "line_angle",
+    "angle_between_lines",
+    "caliper",
+    "arc_caliper",
+    "circle_gauge",
+    "intensity_stats",
+    "histogram",
+    "scale_to_mm",
 ]
