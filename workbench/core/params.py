@@ -170,6 +170,11 @@ class Roi:
         return m
 
 
+def path_text(p: Path) -> str:
+    """A path parameter's text: Path("") means "none chosen" and becomes "", not "."."""
+    return str(p) if p.parts or p.is_absolute() else ""
+
+
 def _is_num(x: Any) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
@@ -233,7 +238,7 @@ class ParamSpec:
             raise ParamError(f"{self.name}: {value!r} is not one of {', '.join(self.choices)}")
         elif k == "path":
             if isinstance(value, Path):
-                value = str(value)
+                value = path_text(value)
             if not isinstance(value, str):
                 raise ParamError(f"{self.name}: expected a path, got {value!r}")
         elif k == "color":

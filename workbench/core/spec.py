@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Callable, get_args, get_origin, get_type_hints
 
 from workbench.core.errors import RegistryError
-from workbench.core.params import Color, FileParam, Help, ParamSpec, Range, Roi
+from workbench.core.params import Color, FileParam, Help, ParamSpec, Range, Roi, path_text
 from workbench.core.types import DATA_TYPES, DataType
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
@@ -190,7 +190,7 @@ def _param_spec(name: str, annotation: Any, default: Any, where: str) -> ParamSp
         if kind is None:
             raise RegistryError(f"{where}: parameter {name!r} has unsupported type {annotation!r}")
     if kind == "path" and isinstance(default, Path):
-        default = str(default)
+        default = path_text(default)
     spec = ParamSpec(name=name, kind=kind, default=default, minimum=rng.minimum, maximum=rng.maximum,
                      step=rng.step, enum=en, path_mode=fp.mode, path_filter=fp.filter,
                      optional=optional, label=label, help=hlp)
