@@ -2,4 +2,6 @@
 
 MODULES = [
     "judge",
+    "rules_judge",
+    "combine_verdicts",
 ]
