@@ -2,4 +2,7 @@
 
 MODULES = [
     "threshold",
+    "in_range",
+    "distance_transform",
+    "watershed",
 ]
