@@ -4,4 +4,7 @@ MODULES = [
     "image_file",
     "image_folder",
     "save_image",
+    "video_file",
+    "write_csv",
+    "write_json",
 ]
