@@ -3,4 +3,6 @@
 MODULES = [
     "morphology",
     "fill_holes",
+    "skeleton",
+    "gray_morphology",
 ]
