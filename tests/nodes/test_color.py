@@ -122,3 +122,22 @@ def test_equalize_histogram_flattens():
     col = equalize_histogram(np.dstack([ramp] * 3))
     assert col.shape == (50, 20, 3) and col.max() > 240 and col.min() < 15
     assert equalize_histogram(np.full((4, 4), 0.5, np.float32)).dtype == np.float32
+
+
+def test_white_balance_removes_cast():
+    from workbench.core.errors import NodeInputError
+    from workbench.nodes.color.white_balance import white_balance
+
+    img = np.zeros((20, 40, 3), np.uint8)
+    img[:, :20] = (100, 120, 160)  # a gray card under warm light
+    img[:, 20:] = (50, 60, 80)
+    out = white_balance(img, roi=Roi.rect(0, 0, 20, 20))
+    card = out[5, 5].astype(int)
+    assert abs(card[0] - card[2]) <= 1 and abs(card[1] - card[2]) <= 1 and abs(card.mean() - 126.7) < 2
+    assert abs(int(out[5, 30, 0]) - int(out[5, 30, 2])) <= 1  # whole image corrected the same way
+    gw = white_balance(img.astype(np.uint16) * 257)
+    assert gw.dtype == np.uint16 and abs(int(gw[5, 5, 0]) - int(gw[5, 5, 2])) < 300
+    gray = np.full((4, 4), 9, np.uint8)
+    assert white_balance(gray) is gray
+    with pytest.raises(NodeInputError, match="black"):
+        white_balance(np.dstack([np.zeros((4, 4), np.uint8), gray, gray]))

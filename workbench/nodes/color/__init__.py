@@ -10,4 +10,5 @@ MODULES = [
     "normalize",
     "clahe",
     "equalize_histogram",
+    "white_balance",
 ]
