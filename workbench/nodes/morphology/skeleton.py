@@ -3,7 +3,6 @@ import enum
 import cv2
 import numpy as np
 
-from workbench.core.params import Help
 from workbench.core.spec import node
 from workbench.core.types import Mask
 
