@@ -1,3 +1,8 @@
 """Calibration nodes. MODULES lists this family's node modules (one node per file)."""
 
-MODULES: list[str] = []
+MODULES = [
+    "find_chessboard",
+    "calibrate_camera",
+    "undistort",
+    "pixel_scale",
+]
