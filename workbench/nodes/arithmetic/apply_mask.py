@@ -10,7 +10,8 @@ from workbench.core.types import Image, Mask
 
 @node("cv.apply_mask", name="Apply Mask", category="Arithmetic")
 def apply_mask(image: Image, mask: Mask,
-               value: Annotated[float, Range(-1e9, 1e9, 1), Help("what pixels outside the mask become (every channel)")] = 0.0,
+               value: Annotated[float, Range(-1e9, 1e9, 1),
+                                Help("what pixels outside the mask become (every channel)")] = 0.0,
                invert: Annotated[bool, Help("keep the pixels outside the mask instead")] = False) -> Image:
     """Keeps the image where the mask is set and sets every other pixel to a value (0: black)."""
     if image.shape[:2] != mask.shape:

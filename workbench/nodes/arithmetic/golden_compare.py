@@ -19,9 +19,12 @@ class GoldenOut(NamedTuple):
 
 @node("cv.golden_compare", name="Golden Image Compare", category="Arithmetic")
 def golden_compare(image: Image, golden: Image,
-                   blur_sigma: Annotated[float, Range(0.0, 20.0, 0.1), Help("smooths both images first, to ignore noise and tiny misalignment")] = 1.0,
-                   threshold: Annotated[float, Range(0.0, 65535.0, 1), Help("difference above it is a defect pixel, in the image's units (uint8: 0..255)")] = 40.0,
-                   min_area: Annotated[float, Range(0.0, 1e9, 1), Help("smaller defect blobs are ignored (pixels)")] = 10.0,
+                   blur_sigma: Annotated[float, Range(0.0, 20.0, 0.1),
+                                         Help("smooths both images first (ignores noise, tiny shifts)")] = 1.0,
+                   threshold: Annotated[float, Range(0.0, 65535.0, 1),
+                                        Help("defect where the difference exceeds it (image units)")] = 40.0,
+                   min_area: Annotated[float, Range(0.0, 1e9, 1),
+                                       Help("smaller defect blobs are ignored (pixels)")] = 10.0,
                    roi: Roi | None = None) -> GoldenOut:
     """Compares an image with a known-good (golden) image: difference, defect mask and defect blobs.
 

@@ -18,7 +18,8 @@ class Aperture(enum.Enum):
 
 @node("cv.canny", name="Canny Edges", category="Edges")
 def canny(image: Image,
-          low: Annotated[float, Range(0, 10000, 1), Help("hysteresis: weaker edges kept only if linked to strong ones")] = 50,
+          low: Annotated[float, Range(0, 10000, 1),
+                         Help("hysteresis: weaker edges kept only if linked to strong ones")] = 50,
           high: Annotated[float, Range(0, 10000, 1), Help("hysteresis: gradients above it start an edge")] = 150,
           aperture: Aperture = Aperture.K3,
           l2_gradient: Annotated[bool, Help("exact √(dx²+dy²) magnitude instead of |dx|+|dy|")] = False) -> Mask:

@@ -1,7 +1,6 @@
 from typing import Annotated
 
 import cv2
-import numpy as np
 
 from workbench.core.errors import ParamError
 from workbench.core.params import Help, Range

@@ -24,8 +24,10 @@ def order_quad(pts: np.ndarray) -> np.ndarray:
 @node("cv.perspective_warp", name="Perspective Warp", category="Geometry")
 def perspective_warp(image: Image,
                      roi: Annotated[Roi | None, Help("a polygon with exactly 4 corners (any order)")] = None,
-                     width: Annotated[int, Range(0, 100000, 1), Help("output pixels; 0 = the quad's mean top/bottom length")] = 0,
-                     height: Annotated[int, Range(0, 100000, 1), Help("output pixels; 0 = the quad's mean left/right length")] = 0,
+                     width: Annotated[int, Range(0, 100000, 1),
+                                      Help("output pixels; 0 = the quad's mean top/bottom length")] = 0,
+                     height: Annotated[int, Range(0, 100000, 1),
+                                       Help("output pixels; 0 = the quad's mean left/right length")] = 0,
                      interpolation: Interpolation = Interpolation.LINEAR) -> Image:
     """Maps a 4-corner quadrilateral (a polygon ROI) onto an upright width x height rectangle.
 

@@ -19,8 +19,10 @@ class SizeMode(enum.Enum):
 @node("cv.resize", name="Resize", category="Geometry")
 def resize(image: Image, mode: SizeMode = SizeMode.SCALE,
            scale: Annotated[float, Range(0.01, 100.0, 0.01), Help("scale mode: factor for both axes")] = 0.5,
-           width: Annotated[int, Range(0, 100000, 1), Help("size mode: pixels; 0 = from height, keeping the aspect")] = 0,
-           height: Annotated[int, Range(0, 100000, 1), Help("size mode: pixels; 0 = from width, keeping the aspect")] = 0,
+           width: Annotated[int, Range(0, 100000, 1),
+                            Help("size mode: pixels; 0 = from height, keeping the aspect")] = 0,
+           height: Annotated[int, Range(0, 100000, 1),
+                             Help("size mode: pixels; 0 = from width, keeping the aspect")] = 0,
            interpolation: Interpolation = Interpolation.AREA) -> Image:
     """Scales the image by a factor or to a width/height (one of them 0 keeps the aspect ratio).
 

@@ -13,7 +13,8 @@ from ._common import Interpolation, fill
 
 @node("cv.rotate", name="Rotate", category="Geometry")
 def rotate(image: Image,
-           angle: Annotated[float, Range(-360.0, 360.0, 0.1), Help("degrees, counter-clockwise as seen on screen")] = 90.0,
+           angle: Annotated[float, Range(-360.0, 360.0, 0.1),
+                            Help("degrees, counter-clockwise as seen on screen")] = 90.0,
            expand: Annotated[bool, Help("grow the canvas so that nothing is cut off; off keeps the size")] = True,
            interpolation: Interpolation = Interpolation.LINEAR,
            fill_value: Annotated[float, Range(-1e9, 1e9, 1), Help("value of the uncovered corners")] = 0.0) -> Image:
