@@ -12,7 +12,8 @@ from workbench.nodes.color._common import apply_on_luminance
 
 @node("cv.clahe", name="CLAHE", category="Color")
 def clahe(image: Image,
-          clip_limit: Annotated[float, Range(0.1, 100.0, 0.1), Help("contrast limit per tile; higher = stronger, noisier")] = 2.0,
+          clip_limit: Annotated[float, Range(0.1, 100.0, 0.1),
+              Help("contrast limit per tile; higher = stronger, noisier")] = 2.0,
           tiles: Annotated[int, Range(1, 64, 1), Help("the image is split into tiles x tiles regions")] = 8) -> Image:
     """Contrast-limited adaptive histogram equalization: evens out local contrast region by region.
 

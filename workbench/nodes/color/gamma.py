@@ -11,9 +11,11 @@ from workbench.nodes.color._common import full_scale
 
 @node("cv.gamma", name="Gamma and Contrast", category="Color")
 def gamma(image: Image,
-          gamma: Annotated[float, Range(0.05, 10.0, 0.05), Help("out = in^gamma on 0..1: below 1 brightens dark tones, above 1 darkens")] = 1.0,
+          gamma: Annotated[float, Range(0.05, 10.0, 0.05),
+              Help("out = in^gamma on 0..1: below 1 brightens dark tones, above 1 darkens")] = 1.0,
           contrast: Annotated[float, Range(0.0, 10.0, 0.05), Help("gain applied after gamma, around mid-gray")] = 1.0,
-          brightness: Annotated[float, Range(-255.0, 255.0, 1.0), Help("offset in 8-bit levels (scaled for 16-bit and float images)")] = 0.0) -> Image:
+          brightness: Annotated[float, Range(-255.0, 255.0, 1.0),
+              Help("offset in 8-bit levels (scaled for 16-bit and float images)")] = 0.0) -> Image:
     """Applies a gamma curve, then contrast (gain around mid-gray) and brightness (offset), clipped.
 
     uint8 and uint16 images go through a lookup table; float32 images are taken as 0..1.

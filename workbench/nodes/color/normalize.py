@@ -15,7 +15,8 @@ class Target(enum.Enum):
 
 @node("cv.normalize", name="Normalize", category="Color")
 def normalize(image: Image, target: Target = Target.UINT8,
-              clip_percent: Annotated[float, Range(0.0, 49.0, 0.1), Help("ignore this % of darkest and brightest pixels when finding min and max (auto-contrast)")] = 0.0,
+              clip_percent: Annotated[float, Range(0.0, 49.0, 0.1),
+                  Help("ignore this % of darkest and brightest pixels when finding min and max (auto-contrast)")] = 0.0,
               roi: Roi | None = None) -> Image:
     """Stretches intensities so the image minimum maps to 0 and the maximum to 255 (uint8) or 1 (float32).
 

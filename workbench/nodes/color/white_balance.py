@@ -23,7 +23,8 @@ def white_balance(image: Image, roi: Roi | None = None) -> Image:
         raise NodeInputError("the ROI lies outside the image: no reference pixels")
     means = ref.astype(np.float64).mean(axis=0)
     if (means <= 0).any():
-        raise NodeInputError(f"a channel of the reference area is black (means B,G,R = {means.round(3).tolist()}): cannot balance")
+        raise NodeInputError("a channel of the reference area is black "
+                             f"(means B,G,R = {means.round(3).tolist()}): cannot balance")
     gains = (means.mean() / means).astype(np.float32)
     out = bgr.astype(np.float32) * gains
     if bgr.dtype == np.float32:

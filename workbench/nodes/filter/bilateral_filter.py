@@ -12,9 +12,13 @@ from workbench.nodes.filter._common import full_scale, to_dtype
 
 @node("cv.bilateral_filter", name="Bilateral Filter", category="Filter")
 def bilateral_filter(image: Image,
-                     diameter: Annotated[int, Range(0, 50, 1), Help("neighbourhood diameter in pixels; 0 = from sigma space")] = 9,
-                     sigma_color: Annotated[float, Range(0.1, 255.0, 0.5), Help("how different two intensities may be and still be averaged, in 8-bit levels (scaled for 16-bit and float)")] = 50.0,
-                     sigma_space: Annotated[float, Range(0.1, 100.0, 0.5), Help("spatial reach in pixels")] = 5.0) -> Image:
+                     diameter: Annotated[int, Range(0, 50, 1),
+                         Help("neighbourhood diameter in pixels; 0 = from sigma space")] = 9,
+                     sigma_color: Annotated[float, Range(0.1, 255.0, 0.5),
+                         Help("how different two intensities may be and still be averaged, in 8-bit levels (scaled for "
+                              "16-bit and float)")] = 50.0,
+                     sigma_space: Annotated[float, Range(0.1, 100.0, 0.5),
+                         Help("spatial reach in pixels")] = 5.0) -> Image:
     """Edge-preserving smoothing: averages neighbours that are both near and similar in intensity.
 
     uint16 images are filtered in float and converted back; float32 is taken as 0..1.

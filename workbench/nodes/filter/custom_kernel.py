@@ -49,10 +49,14 @@ def parse_kernel(text: str) -> np.ndarray:
 
 @node("cv.custom_kernel", name="Custom Kernel", category="Filter")
 def custom_kernel(image: Image,
-                  kernel: Annotated[str, Help("rows separated by ';' or new lines, values by spaces or commas; fractions like 1/9 allowed")] = "0 -1 0; -1 5 -1; 0 -1 0",
+                  kernel: Annotated[str,
+                      Help("rows separated by ';' or new lines, values by spaces or commas; "
+                           "fractions like 1/9 allowed")] = "0 -1 0; -1 5 -1; 0 -1 0",
                   normalize: Annotated[bool, Help("divide the kernel by the sum of its values (when not 0)")] = False,
                   offset: Annotated[float, Range(-65535.0, 65535.0, 1.0), Help("added to every result")] = 0.0,
-                  output: Annotated[OutputDepth, Help("FLOAT32 keeps negative and out-of-range results, e.g. for edge kernels")] = OutputDepth.SAME,
+                  output: Annotated[OutputDepth,
+                      Help("FLOAT32 keeps negative and out-of-range results, e.g. for edge kernels")
+                  ] = OutputDepth.SAME,
                   border: Border = Border.REFLECT) -> Image:
     """Convolves (correlates) the image with a kernel you type in, e.g. a sharpen or edge kernel.
 

@@ -14,10 +14,13 @@ def _gray16(img: np.ndarray, h: float, tw: int, sw: int) -> np.ndarray:
 
 @node("cv.denoise", name="Denoise", category="Filter")
 def denoise(image: Image,
-            strength: Annotated[float, Range(0.0, 100.0, 0.5), Help("filter strength h in 8-bit levels: higher removes more noise and more detail")] = 10.0,
-            color_strength: Annotated[float, Range(0.0, 100.0, 0.5), Help("colour images: strength for the colour (chroma) components")] = 10.0,
+            strength: Annotated[float, Range(0.0, 100.0, 0.5),
+                Help("filter strength h in 8-bit levels: higher removes more noise and more detail")] = 10.0,
+            color_strength: Annotated[float, Range(0.0, 100.0, 0.5),
+                Help("colour images: strength for the colour (chroma) components")] = 10.0,
             template_size: Annotated[int, Range(3, 21, 2), Help("odd patch size compared between pixels")] = 7,
-            search_size: Annotated[int, Range(3, 51, 2), Help("odd window searched for similar patches (larger = slower)")] = 21) -> Image:
+            search_size: Annotated[int, Range(3, 51, 2),
+                Help("odd window searched for similar patches (larger = slower)")] = 21) -> Image:
     """Non-local means denoising: averages pixels whose surrounding patches look alike (keeps edges and texture).
 
     Gray and colour uint8 use OpenCV's fastNlMeans (colour works on luminance and chroma);

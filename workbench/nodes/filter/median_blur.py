@@ -10,7 +10,8 @@ from workbench.core.types import Image
 
 
 @node("cv.median_blur", name="Median Blur", category="Filter")
-def median_blur(image: Image, size: Annotated[int, Range(1, 255, 2), Help("odd window size in pixels; 1 passes through")] = 5) -> Image:
+def median_blur(image: Image, size: Annotated[int, Range(1, 255, 2),
+    Help("odd window size in pixels; 1 passes through")] = 5) -> Image:
     """Replaces each pixel by the median of its size x size neighbourhood: removes salt-and-pepper noise, keeps edges.
 
     Works on uint8, uint16 and float32, gray or colour (per channel); sizes above 5 on

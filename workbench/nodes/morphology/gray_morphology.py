@@ -12,7 +12,8 @@ from workbench.nodes.morphology.morphology import KernelShape, MorphOp
 
 @node("cv.gray_morphology", name="Gray Morphology", category="Morphology")
 def gray_morphology(image: Image, operation: MorphOp = MorphOp.TOPHAT, shape: KernelShape = KernelShape.ELLIPSE,
-                    size: Annotated[int, Range(1, 201, 1), Help("kernel size in pixels; top-hat keeps bright details smaller than this")] = 15,
+                    size: Annotated[int, Range(1, 201, 1),
+                        Help("kernel size in pixels; top-hat keeps bright details smaller than this")] = 15,
                     iterations: Annotated[int, Range(1, 50, 1)] = 1) -> Image:
     """Grayscale erode (local min), dilate (local max), open, close, gradient, top-hat or black-hat on an image.
 

@@ -21,7 +21,8 @@ _LEVEL = Range(0, 255, 1)
 @node("cv.in_range", name="Color Range", category="Segmentation")
 def in_range(image: Image, space: ColorSpace = ColorSpace.HSV,
              min_1: Annotated[int, _LEVEL, Help("lower bound of channel 1: H (HSV, 0-179), B (BGR) or L (Lab)")] = 0,
-             max_1: Annotated[int, _LEVEL, Help("upper bound of channel 1; for hue, min above max wraps through red")] = 179,
+             max_1: Annotated[int, _LEVEL,
+                 Help("upper bound of channel 1; for hue, min above max wraps through red")] = 179,
              min_2: Annotated[int, _LEVEL, Help("lower bound of channel 2: S (HSV), G (BGR) or a (Lab)")] = 80,
              max_2: Annotated[int, _LEVEL, Help("upper bound of channel 2")] = 255,
              min_3: Annotated[int, _LEVEL, Help("lower bound of channel 3: V (HSV), R (BGR) or b (Lab)")] = 40,

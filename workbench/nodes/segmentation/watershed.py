@@ -49,9 +49,13 @@ def _seeds(dist: np.ndarray, min_distance: int, min_peak: float) -> tuple[int, n
 
 @node("cv.watershed", name="Watershed", category="Segmentation")
 def watershed(image: Image, foreground: Mask,
-              min_distance: Annotated[int, Range(1, 500, 1), Help("seeds closer than this (pixels) merge: about the smallest object radius")] = 5,
-              min_peak: Annotated[float, Range(0.0, 1000.0, 0.5), Help("ignore seeds whose distance to the background is below this (pixels)")] = 2.0,
-              relief: Annotated[Relief, Help("DISTANCE splits touching blobs by shape; IMAGE grows seeds over the image's edge strength, so splits follow visible edges")] = Relief.DISTANCE) -> WatershedOut:
+              min_distance: Annotated[int, Range(1, 500, 1),
+                  Help("seeds closer than this (pixels) merge: about the smallest object radius")] = 5,
+              min_peak: Annotated[float, Range(0.0, 1000.0, 0.5),
+                  Help("ignore seeds whose distance to the background is below this (pixels)")] = 2.0,
+              relief: Annotated[Relief,
+                  Help("DISTANCE splits touching blobs by shape; IMAGE grows seeds over the image's edge strength, so "
+                       "splits follow visible edges")] = Relief.DISTANCE) -> WatershedOut:
     """Separates touching objects of a foreground mask: seeds at the distance-transform peaks grow until they meet.
 
     Outputs one region per object (area, perimeter, circularity, centroid and box, like Blob
