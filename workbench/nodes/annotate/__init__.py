@@ -2,4 +2,10 @@
 
 MODULES = [
     "draw_overlay",
+    "draw_boxes",
+    "draw_contours",
+    "draw_text",
+    "draw_measurement_lines",
+    "draw_verdict",
+    "draw_roi",
 ]
