@@ -11,7 +11,7 @@ from workbench.core.spec import CancelToken, Cancelled, NodeContext
 from workbench.core.types import MeasurementSet, RegionSet
 from workbench.nodes.calibration.calibrate_camera import calibrate_camera
 from workbench.nodes.calibration.find_chessboard import find_chessboard
-from workbench.nodes.calibration.pixel_scale import RegionLength, pixel_scale
+from workbench.nodes.calibration.pixel_scale import Reference, RegionLength, pixel_scale
 from workbench.nodes.calibration.undistort import Framing, undistort
 
 SQ = 40  # texture pixels per square
@@ -65,6 +65,7 @@ def test_find_chessboard_corners_and_square_size():
 def test_find_chessboard_not_found():
     r = find_chessboard(np.full((64, 64), 128, np.uint8))
     assert r.found is False and len(r.corners) == 0 and r.measurements.values["found"] == 0
+    assert find_chessboard(np.full((3, 3, 3), 128, np.uint8)).found is False  # too small, no cv2 error
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +145,8 @@ def test_undistort_inverts_a_known_distortion(tmp_path):
 
 
 def test_pixel_scale_from_measurement_and_regions():
-    r = pixel_scale(MeasurementSet().add("distance", 200, "px"), known_mm=10)
+    M = Reference.MEASUREMENT
+    r = pixel_scale(MeasurementSet().add("distance", 200, "px"), reference=M, known_mm=10)
     assert r.mm_per_px == pytest.approx(0.05)
     assert r.measurements.values["px_per_mm"] == pytest.approx(20)
     square = np.array([[[10, 10]], [[110, 10]], [[110, 60]], [[10, 60]]], np.int32)
@@ -152,8 +154,10 @@ def test_pixel_scale_from_measurement_and_regions():
     assert pixel_scale(None, regs, known_mm=50).mm_per_px == pytest.approx(50 / 101, rel=1e-6)  # bbox is inclusive
     assert pixel_scale(None, regs, known_mm=50, region_length=RegionLength.LONG_SIDE).mm_per_px == pytest.approx(0.5)
     with pytest.raises(NodeInputError, match="available: distance"):
-        pixel_scale(MeasurementSet().add("distance", 200, "px"), measurement="width")
+        pixel_scale(MeasurementSet().add("distance", 200, "px"), reference=M, measurement="width")
     with pytest.raises(NodeInputError, match="in mm"):
-        pixel_scale(MeasurementSet().add("distance", 2, "mm"))
-    with pytest.raises(ValueError, match="link"):
-        pixel_scale()
+        pixel_scale(MeasurementSet().add("distance", 2, "mm"), reference=M)
+    with pytest.raises(ValueError, match="link Regions"):
+        pixel_scale(MeasurementSet().add("distance", 2, "px"))
+    with pytest.raises(ValueError, match="link Measurements"):
+        pixel_scale(None, regs, reference=M)

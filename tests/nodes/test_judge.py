@@ -86,3 +86,12 @@ def test_combine_verdicts():
     assert not combine_verdicts(ng, None, ng, combine=VC.ANY).ok
     with pytest.raises(ValueError, match="link at least one"):
         combine_verdicts()
+
+
+def test_verdict_from_bool():
+    from workbench.nodes.judge.verdict_from_bool import verdict_from_bool
+
+    assert verdict_from_bool(True).ok
+    v = verdict_from_bool(False, reason="chessboard not found")
+    assert not v.ok and v.reasons == ["chessboard not found"]
+    assert verdict_from_bool(False, ok_when=False).ok

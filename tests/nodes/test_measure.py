@@ -232,3 +232,17 @@ def test_scale_to_mm_units():
     assert scale_to_mm(m, 0.1).values["width"] == pytest.approx(10)  # linked scale overrides
     with pytest.raises(NodeInputError):
         scale_to_mm(m, 0.0)
+
+
+def test_merge_measurements_prefixes_and_order():
+    from workbench.nodes.measure.merge_measurements import merge_measurements
+
+    a = MeasurementSet().add("width", 10, "px").add("count", 2)
+    b = MeasurementSet().add("width", 20, "px").add("radius", 5, "px")
+    m = merge_measurements(a, b)
+    assert m.values == {"width": 20, "count": 2, "radius": 5}
+    p = merge_measurements(a, None, b, prefix_a="left_", prefix_c="right_")
+    assert p.values == {"left_width": 10, "left_count": 2, "right_width": 20, "right_radius": 5}
+    assert p.units["right_radius"] == "px" and "left_count" not in p.units
+    with pytest.raises(ValueError, match="link at least one"):
+        merge_measurements()

@@ -26,6 +26,9 @@ def gray_u8(image: np.ndarray) -> np.ndarray:
 def find_corners(gray: np.ndarray, cols: int, rows: int, refine: bool = True,
                  fast_check: bool = False) -> np.ndarray | None:
     """(N, 2) float32 inner-corner positions of a cols x rows chessboard, row by row; None if not found."""
+    h, w = gray.shape[:2]
+    if min(w, h) < 3 * (min(cols, rows) + 1) or max(w, h) < 3 * (max(cols, rows) + 1):
+        return None  # too small to hold the board (and OpenCV's thresholds would fail on it)
     flags = cv2.CALIB_CB_ADAPTIVE_THRESH | cv2.CALIB_CB_NORMALIZE_IMAGE
     if fast_check:
         flags |= cv2.CALIB_CB_FAST_CHECK

@@ -18,6 +18,11 @@ class RegionLength(enum.Enum):
     LONG_SIDE = "long side of the minimum-area rectangle"
 
 
+class Reference(enum.Enum):
+    REGION = "the largest linked region"
+    MEASUREMENT = "a linked measurement (a length in px)"
+
+
 class PixelScaleOut(NamedTuple):
     measurements: Measurements
     mm_per_px: Float
@@ -39,16 +44,19 @@ def _region_length(regions, how: RegionLength) -> float:
 
 @node("cv.pixel_scale", name="Pixel Scale", category="Calibration")
 def pixel_scale(measurements: Measurements | None = None, regions: Regions | None = None,
+                reference: Reference = Reference.REGION,
                 known_mm: Annotated[float, Range(1e-6, 1e6, 0.1), Help("true length of the reference")] = 10.0,
-                measurement: Annotated[str, Help("name of the measured length in px, when Measurements "
-                                                 "are linked (e.g. distance, width, square_px)")] = "distance",
-                region_length: Annotated[RegionLength, Help("length of the largest region, when Regions "
-                                                            "are linked")] = RegionLength.WIDTH) -> PixelScaleOut:
+                measurement: Annotated[str, Help("with reference = measurement: name of the "
+                                                 "measured length in px (e.g. distance, width, square_px)")] = "distance",
+                region_length: Annotated[RegionLength, Help("with reference = region: which length of "
+                                                            "the largest region")] = RegionLength.WIDTH) -> PixelScaleOut:
     """Millimetres per pixel from a reference of known size: a measured length in px, or the largest linked region.
 
     Measurements: mm_per_px, px_per_mm, reference_px. The mm_per_px output links into Scale to
-    Millimetres. Linked Measurements win over linked Regions."""
-    if measurements is not None:
+    Millimetres."""
+    if reference is Reference.MEASUREMENT:
+        if measurements is None:
+            raise ValueError("reference is a measurement: link Measurements holding a length in px")
         if measurement not in measurements.values:
             have = ", ".join(sorted(measurements.values)) or "none"
             raise NodeInputError(f"no measurement {measurement!r} (available: {have})")
@@ -56,10 +64,10 @@ def pixel_scale(measurements: Measurements | None = None, regions: Regions | Non
         if unit not in ("", "px"):
             raise NodeInputError(f"measurement {measurement!r} is in {unit}, expected a length in px")
         px = float(measurements.values[measurement])
-    elif regions is not None:
-        px = _region_length(regions, region_length)
     else:
-        raise ValueError("link Measurements (a length in px) or Regions (the reference part)")
+        if regions is None:
+            raise ValueError("reference is a region: link Regions holding the reference part")
+        px = _region_length(regions, region_length)
     if not px > 0:
         raise NodeInputError(f"the reference length is {px:g} px; it must be positive")
     s = known_mm / px

@@ -4,4 +4,5 @@ MODULES = [
     "judge",
     "rules_judge",
     "combine_verdicts",
+    "verdict_from_bool",
 ]

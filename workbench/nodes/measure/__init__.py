@@ -12,4 +12,5 @@ MODULES = [
     "intensity_stats",
     "histogram",
     "scale_to_mm",
+    "merge_measurements",
 ]
