@@ -95,3 +95,39 @@ def test_verdict_from_bool():
     v = verdict_from_bool(False, reason="chessboard not found")
     assert not v.ok and v.reasons == ["chessboard not found"]
     assert verdict_from_bool(False, ok_when=False).ok
+
+
+def test_inspection_pipeline_through_the_engine(tmp_path):
+    """image file -> caliper + circle gauge -> merge -> rules judge -> drawing, run by the engine with
+    parameters given as in a pipeline file (enum names as text)."""
+    import cv2
+
+    from workbench.core.engine import Engine
+    from workbench.core.graph import Pipeline
+
+    img = np.zeros((200, 400), np.uint8)
+    cv2.rectangle(img, (50, 60), (149, 240), 200, -1)
+    cv2.circle(img, (280, 100), 40, 220, -1)
+    cv2.imwrite(str(tmp_path / "part.png"), img)
+    p = Pipeline(base_dir=tmp_path)
+    p.add_node("io.image_file", "src", {"path": "part.png"})
+    p.add_node("cv.caliper", "cal", {"x1": 20, "y1": 150, "x2": 180, "y2": 150, "mode": "PAIRS"})
+    p.add_node("cv.circle_gauge", "gauge", {"cx": 275, "cy": 95, "radius": 45, "search": 15})
+    p.add_node("cv.merge_measurements", "merge", {"prefix_b": "hole_"})
+    p.add_node("cv.rules_judge", "judge", {"rules": "width in 99..101; hole_radius in 39.5..41.5; edge_count == 2"})
+    p.add_node("cv.draw_verdict", "draw", {})
+    p.connect("src", "image", "cal", "image")
+    p.connect("src", "image", "gauge", "image")
+    p.connect("cal", "measurements", "merge", "a")
+    p.connect("gauge", "measurements", "merge", "b")
+    p.connect("merge", "out", "judge", "measurements")
+    p.connect("src", "image", "draw", "image")
+    p.connect("judge", "out", "draw", "verdict")
+    res = Engine().run(p)
+    assert not res.errors, res.errors
+    v = res.output("judge")
+    assert v.ok, v.reasons
+    assert res.output("draw").shape == (200, 400, 3)
+    p.set_param("judge", "rules", "hole_radius >= 45")
+    v2 = Engine().run(p).output("judge")
+    assert not v2.ok and v2.reasons[0].startswith("hole_radius = ") and v2.reasons[0].endswith("px, expected >= 45")
