@@ -53,7 +53,8 @@ def test_caliper_polarity_and_first_strongest():
     assert falling.measurements.values["position_0"] == pytest.approx(149.5, abs=0.5)
     # dark bar on light background: pairs starting with a rising edge find none
     inv = 255 - img
-    assert caliper(inv, 0, 100, 299, 100, mode=EdgeMode.PAIRS, polarity=Polarity.RISING).measurements.values["pair_count"] == 0
+    light_first = caliper(inv, 0, 100, 299, 100, mode=EdgeMode.PAIRS, polarity=Polarity.RISING)
+    assert light_first.measurements.values["pair_count"] == 0
     dark = caliper(inv, 0, 100, 299, 100, mode=EdgeMode.PAIRS, polarity=Polarity.FALLING)
     assert dark.measurements.values["width"] == pytest.approx(100, abs=1)
     # strongest: a faint step and a strong step

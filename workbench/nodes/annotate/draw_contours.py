@@ -13,7 +13,7 @@ from workbench.nodes.annotate._common import NG_COLOR, OK_COLOR, auto_scale, can
 def draw_contours(image: Image, regions: Regions, verdict: Verdict | None = None,
                   color: Color = Color(255, 200, 0), ok_color: Color = OK_COLOR, ng_color: Color = NG_COLOR,
                   thickness: Annotated[int, Range(1, 20, 1)] = 2,
-                  fill: Annotated[float, Range(0, 1, 0.05), Help("opacity of a filled interior, 0 = outline only")] = 0.0,
+                  fill: Annotated[float, Range(0, 1, 0.05), Help("opacity of the filled interior, 0 = none")] = 0.0,
                   show_index: Annotated[bool, Help("number each region at its centroid")] = False,
                   font_scale: Annotated[float, Range(0, 10, 0.1), Help("0: from the image size")] = 0.0) -> Image:
     """Draws region outlines (optionally filled, optionally numbered) onto a colour copy of the image."""

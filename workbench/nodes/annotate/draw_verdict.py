@@ -20,7 +20,7 @@ class Corner(enum.Enum):
 def draw_verdict(image: Image, verdict: Verdict,
                  ok_color: Color = OK_COLOR, ng_color: Color = NG_COLOR,
                  corner: Corner = Corner.TOP_LEFT,
-                 frame: Annotated[int, Range(0, 100, 1), Help("width of a coloured frame round the image, 0 = none")] = 4,
+                 frame: Annotated[int, Range(0, 100, 1), Help("coloured frame round the image (px), 0 = none")] = 4,
                  show_reasons: bool = True,
                  font_scale: Annotated[float, Range(0, 10, 0.1), Help("0: from the image size")] = 0.0) -> Image:
     """Stamps OK or NG (with the reasons of an NG) in the verdict's colour, with a coloured frame round the image."""

@@ -47,9 +47,10 @@ def pixel_scale(measurements: Measurements | None = None, regions: Regions | Non
                 reference: Reference = Reference.REGION,
                 known_mm: Annotated[float, Range(1e-6, 1e6, 0.1), Help("true length of the reference")] = 10.0,
                 measurement: Annotated[str, Help("with reference = measurement: name of the "
-                                                 "measured length in px (e.g. distance, width, square_px)")] = "distance",
-                region_length: Annotated[RegionLength, Help("with reference = region: which length of "
-                                                            "the largest region")] = RegionLength.WIDTH) -> PixelScaleOut:
+                                                 "measured length in px (e.g. distance, width)")] = "distance",
+                region_length: Annotated[RegionLength, Help("with reference = region: which length "
+                                                            "of the largest region")] = RegionLength.WIDTH,
+                ) -> PixelScaleOut:
     """Millimetres per pixel from a reference of known size: a measured length in px, or the largest linked region.
 
     Measurements: mm_per_px, px_per_mm, reference_px. The mm_per_px output links into Scale to

@@ -28,7 +28,7 @@ def arc_caliper(image: Image,
                 end_angle: Annotated[float, ANGLE, Help("degrees; smaller than start walks backwards")] = 360.0,
                 width: Annotated[int, Range(1, 500, 1), Help("radial profile width (px), averaged")] = 5,
                 sigma: Annotated[float, Range(0, 20, 0.1), Help("smoothing along the arc (px)")] = 1.0,
-                threshold: Annotated[float, Range(0, 255, 0.5), Help("minimum edge contrast, grey levels per px")] = 10.0,
+                threshold: Annotated[float, Range(0, 255, 0.5), Help("min. edge contrast, grey levels/px")] = 10.0,
                 polarity: Annotated[Polarity, Help("rising = dark to light walking the arc")] = Polarity.ANY,
                 mode: EdgeMode = EdgeMode.ALL) -> ArcCaliperOut:
     """Finds edges along a circular arc (e.g. teeth or notches on a round part): positions as arc length and angle.

@@ -33,13 +33,13 @@ def circle_gauge(image: Image,
                  cx: Annotated[float, COORD, Help("approximate centre (px)")] = 32.0,
                  cy: Annotated[float, COORD] = 32.0,
                  radius: Annotated[float, Range(1, 100_000, 0.5), Help("approximate radius (px)")] = 16.0,
-                 search: Annotated[float, Range(1, 10_000, 0.5), Help("rays run from radius - search to radius + search")] = 8.0,
+                 search: Annotated[float, Range(1, 10_000, 0.5), Help("rays run from radius ± search")] = 8.0,
                  rays: Annotated[int, Range(8, 3600, 1)] = 72,
                  sigma: Annotated[float, Range(0, 20, 0.1), Help("smoothing along each ray (px)")] = 1.0,
-                 threshold: Annotated[float, Range(0, 255, 0.5), Help("minimum edge contrast, grey levels per px")] = 10.0,
+                 threshold: Annotated[float, Range(0, 255, 0.5), Help("min. edge contrast, grey levels/px")] = 10.0,
                  polarity: Annotated[Polarity, Help("rising = dark to light going outwards")] = Polarity.ANY,
                  ) -> CircleGaugeOut:
-    """Fits a circle to the strongest edge on radial rays around an approximate circle: radius, diameter, centre, roundness.
+    """Fits a circle to the strongest edges on rays round an approximate circle: radius, diameter, centre, roundness.
 
     Roundness is the spread of the edge points' distances to the fitted centre (max - min, px);
     0 for a perfect circle. Points farther than 3x the median deviation are dropped before the final fit."""

@@ -19,7 +19,8 @@ def point_distance(regions_a: Regions | None = None, regions_b: Regions | None =
                    x1: Annotated[float, COORD, Help("first point (px); replaced by the centroid of the "
                                                     "largest region of regions_a when linked")] = 0.0,
                    y1: Annotated[float, COORD] = 0.0,
-                   x2: Annotated[float, COORD, Help("second point (px); regions_b's largest centroid when linked")] = 10.0,
+                   x2: Annotated[float, COORD, Help("second point (px); regions_b's largest centroid when "
+                                                    "linked")] = 10.0,
                    y2: Annotated[float, COORD] = 0.0) -> PointDistanceOut:
     """Distance between two points, given as parameters or as the centroids of two linked region sets.
 
