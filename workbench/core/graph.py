@@ -114,7 +114,8 @@ class Pipeline:
         self.ui: dict[str, Any] = {}
         self.meta: dict[str, Any] = {}
         self.base_dir = base_dir or Path.cwd()
-        self.revision = 0
+        self.revision = 0  # bumped by every edit (the GUI's "modified" marker reads it)
+        self._structure = 0  # bumped by node/edge changes only: keys the order and edge caches
         self._listeners: list[Listener] = []
         self._order_cache: tuple[int, list[str]] | None = None
         self._incoming_cache: tuple[int, dict[str, dict[str, Edge]]] | None = None
@@ -124,8 +125,14 @@ class Pipeline:
         self._listeners.append(fn)
         return lambda: self._listeners.remove(fn) if fn in self._listeners else None
 
+    def structure_changed(self) -> None:
+        """Call after changing ``nodes``/``edges`` directly (the file loader does): drops caches."""
+        self._structure += 1
+
     def _changed(self, event: object) -> None:
         self.revision += 1
+        if not isinstance(event, ParamChanged):
+            self._structure += 1
         for fn in list(self._listeners):
             fn(event)
 
@@ -219,11 +226,11 @@ class Pipeline:
         self._changed(EdgeRemoved(edge))
 
     def incoming(self, node_id: str) -> dict[str, Edge]:
-        if self._incoming_cache is None or self._incoming_cache[0] != self.revision:
+        if self._incoming_cache is None or self._incoming_cache[0] != self._structure:
             table: dict[str, dict[str, Edge]] = {n: {} for n in self.nodes}
             for e in self.edges:
                 table.setdefault(e.dst, {})[e.dst_port] = e
-            self._incoming_cache = (self.revision, table)
+            self._incoming_cache = (self._structure, table)
         return self._incoming_cache[1].get(node_id, {})
 
     def downstream(self, node_id: str) -> set[str]:
@@ -238,7 +245,7 @@ class Pipeline:
         return out
 
     def topological_order(self) -> list[str]:
-        if self._order_cache is not None and self._order_cache[0] == self.revision:
+        if self._order_cache is not None and self._order_cache[0] == self._structure:
             return self._order_cache[1]
         indeg = {n: 0 for n in self.nodes}
         succ: dict[str, list[str]] = {n: [] for n in self.nodes}
@@ -258,7 +265,7 @@ class Pipeline:
         if len(order) != len(self.nodes):
             stuck = sorted(n for n in self.nodes if n not in order)
             raise GraphError(f"the graph has a cycle through {', '.join(stuck)}")
-        self._order_cache = (self.revision, order)
+        self._order_cache = (self._structure, order)
         return order
 
     def digest(self) -> bytes:

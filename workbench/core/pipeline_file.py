@@ -80,10 +80,6 @@ def from_dict(data: Any, registry: Registry | None = None, *, base_dir: Path | N
     if problems:
         raise PipelineError(problems, source)
     pipe.revision = 0
-    # the caches were filled while validating at a higher revision: drop them, or the first edits
-    # (which bring the revision back to those numbers) would read a stale order / incoming table
-    pipe._order_cache = None
-    pipe._incoming_cache = None
     return pipe
 
 
@@ -200,7 +196,7 @@ def cycle_problem(pipe: Pipeline) -> str | None:
     from workbench.core.errors import GraphError
 
     try:
-        pipe.revision += 1  # drop cached order
+        pipe.structure_changed()  # edges were appended directly
         pipe.topological_order()
     except GraphError as exc:
         return str(exc)
