@@ -51,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     n = sub.add_parser("nodes", help="print the node catalog")
     n.add_argument("--json", action="store_true")
     n.add_argument("--markdown", action="store_true", help="the reference as Markdown (docs/nodes.md)")
+    n.add_argument("--lang", default="en", help="language of names and categories: en, zh_CN")
 
     i = sub.add_parser("info", help="versions and the inference providers that work here")
     i.add_argument("--json", action="store_true")
@@ -213,14 +214,18 @@ def cmd_nodes(args) -> int:
     if args.json:
         print(json.dumps([s.describe() for s in reg], indent=2, ensure_ascii=False))
         return EXIT_OK
+    from workbench.core.i18n import LANGUAGES, tr
+
+    if args.lang not in LANGUAGES:
+        raise WorkbenchError(f"unknown language {args.lang!r} (available: {', '.join(LANGUAGES)})")
     category = None
     for s in reg:
         if s.category != category:
             category = s.category
-            print(f"\n[{category}]")
+            print(f"\n[{tr(category, args.lang)}]")
         ins = ", ".join(f"{p.name}: {p.type.name}{'?' if p.optional else ''}" for p in s.inputs)
         outs = ", ".join(f"{p.name}: {p.type.name}" for p in s.outputs)
-        print(f"  {s.id}  {s.name}  ({ins}) -> ({outs})")
+        print(f"  {s.id}  {tr(s.name, args.lang)}  ({ins}) -> ({outs})")
         for p in s.params:
             d = p.describe()
             extra = ""
@@ -228,7 +233,8 @@ def cmd_nodes(args) -> int:
                 extra = " {" + "|".join(d["choices"]) + "}"
             elif "min" in d or "max" in d:
                 extra = f" [{d.get('min', '')}..{d.get('max', '')}]"
-            print(f"      {p.name}: {p.kind} = {d['default']!r}{extra}")
+            label = f" ({tr(p.label, args.lang)})" if args.lang != "en" else ""
+            print(f"      {p.name}{label}: {p.kind} = {d['default']!r}{extra}")
     for err in reg.load_errors:
         print(f"warning: {err}", file=sys.stderr)
     return EXIT_OK

@@ -106,7 +106,7 @@ def test_draw_measurement_lines_from_caliper():
 def test_draw_verdict_frame_and_label():
     ok = draw_verdict(gray(), OK)
     assert close(ok[0, 60], OK_BGR) and close(ok[99, 60], OK_BGR)
-    ng = draw_verdict(gray(200, 300), NG, corner=Corner.BOTTOM_RIGHT, frame=0)
+    ng = draw_verdict(gray(200, 300), NG, corner=Corner.BOTTOM_RIGHT, border_width=0)
     assert close(ng[0, 0], (0, 0, 0))
     assert has(ng, NG_BGR, slice(100, 200), slice(150, 300)) and not has(ng, NG_BGR, slice(0, 80), slice(0, 100))
 

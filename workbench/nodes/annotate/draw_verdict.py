@@ -20,15 +20,15 @@ class Corner(enum.Enum):
 def draw_verdict(image: Image, verdict: Verdict,
                  ok_color: Color = OK_COLOR, ng_color: Color = NG_COLOR,
                  corner: Corner = Corner.TOP_LEFT,
-                 frame: Annotated[int, Range(0, 100, 1), Help("coloured frame round the image (px), 0 = none")] = 4,
+                 border_width: Annotated[int, Range(0, 100, 1), Help("coloured frame round the image (px), 0 = none")] = 4,
                  show_reasons: bool = True,
                  font_scale: Annotated[float, Range(0, 10, 0.1), Help("0: from the image size")] = 0.0) -> Image:
     """Stamps OK or NG (with the reasons of an NG) in the verdict's colour, with a coloured frame round the image."""
     out = canvas(image)
     c = (ok_color if verdict.ok else ng_color).bgr
     h, w = out.shape[:2]
-    if frame > 0:
-        cv2.rectangle(out, (0, 0), (w - 1, h - 1), c, frame)
+    if border_width > 0:
+        cv2.rectangle(out, (0, 0), (w - 1, h - 1), c, border_width)
     scale = auto_scale(out, font_scale)
     big = scale * 2
     lines = [verdict.label] + (list(verdict.reasons) if show_reasons and not verdict.ok else [])
@@ -36,7 +36,7 @@ def draw_verdict(image: Image, verdict: Verdict,
              for i, t in enumerate(lines)]
     block_w = max(s[0] for s in sizes)
     block_h = sum(s[1] + 10 for s in sizes)
-    pad = frame + 8
+    pad = border_width + 8
     x = pad if corner in (Corner.TOP_LEFT, Corner.BOTTOM_LEFT) else max(pad, w - pad - block_w)
     y = pad if corner in (Corner.TOP_LEFT, Corner.TOP_RIGHT) else max(pad, h - pad - block_h)
     for i, (t, (tw, th)) in enumerate(zip(lines, sizes)):
