@@ -85,6 +85,7 @@ class NodeResult:
     message: str = ""  # the error (failed) or the reason (skipped)
     inputs: str = ""  # summary of the inputs of a failed node
     key: bytes = b""
+    notes: list[str] = field(default_factory=list)  # ctx.note() lines, e.g. a CPU fallback reason
 
     @property
     def error_line(self) -> str:
@@ -206,7 +207,7 @@ class Engine:
             h.update(port.name.encode())
             h.update(up.key)
             h.update(edge.src_port.encode())
-        ctx = replace(base_ctx, node_id=nid,
+        ctx = replace(base_ctx, node_id=nid, notes=[],
                       report_progress=lambda f, m="": emit(NodeProgress(nid, f, m)))
         try:
             if spec.cache_extra is not None:
@@ -246,7 +247,7 @@ class Engine:
                               seconds=time.perf_counter() - t0)
         seconds = time.perf_counter() - t0
         size = sum(nbytes(v) for v in outputs.values())
-        res = NodeResult(nid, OK, outputs, seconds, size, key=key)
+        res = NodeResult(nid, OK, outputs, seconds, size, key=key, notes=ctx.notes)
         if cacheable:
             self._cache[nid] = res
         emit(NodeFinished(nid, False, seconds, size))

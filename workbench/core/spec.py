@@ -74,10 +74,16 @@ class NodeContext:
     frame_index: int = 0
     cancel: CancelToken | None = None
     report_progress: Callable[[float, str], None] | None = None
+    notes: list[str] = field(default_factory=list)  # per node: e.g. "ran on CPU: no NVIDIA driver"
 
     def progress(self, fraction: float, message: str = "") -> None:
         if self.report_progress:
             self.report_progress(fraction, message)
+
+    def note(self, text: str) -> None:
+        """Attach a one-line note to this node's result (shown by the GUI, written by `run`)."""
+        if text not in self.notes:
+            self.notes.append(text)
 
     def check_cancelled(self) -> None:
         if self.cancel is not None and self.cancel.cancelled:

@@ -8,7 +8,7 @@ added to FAMILIES.
 import importlib
 
 FAMILIES = ["io", "color", "filter", "segmentation", "morphology", "edges", "geometry", "regions", "matching",
-            "measure", "calibration", "codes", "arithmetic", "judge", "annotate"]
+            "measure", "calibration", "codes", "arithmetic", "dl", "judge", "annotate"]
 
 
 def _builtin_modules() -> list[str]:

@@ -30,11 +30,12 @@ class Row:
     node_ms: dict[str, float] = field(default_factory=dict)
     total_ms: float = 0.0
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. "detect: CPU — this build has no CUDA support"
 
     def as_dict(self) -> dict:
         return {"input": self.input, "status": self.status, "verdict": self.verdict, "reasons": self.reasons,
                 "measurements": self.measurements, "node_ms": self.node_ms, "total_ms": self.total_ms,
-                "errors": self.errors}
+                "errors": self.errors, "notes": self.notes}
 
 
 def pick_source(pipeline: Pipeline, source_id: str | None = None) -> NodeInstance:
@@ -64,6 +65,7 @@ def row_from_result(input_path: str, res: RunResult) -> Row:
     for nid, r in res.nodes.items():
         if r.status in (OK, CACHED):
             row.node_ms[nid] = round(r.seconds * 1000, 3)
+            row.notes += [f"{nid}: {n}" for n in r.notes]
         for port, v in r.outputs.items():
             if isinstance(v, MeasurementSet):
                 for k, x in to_jsonable(v).items():

@@ -1,0 +1,3 @@
+"""Deep-learning (ONNX) nodes. MODULES lists this family's node modules (one node per file)."""
+
+MODULES: list[str] = []

@@ -1,0 +1,41 @@
+"""Shared by the deep-learning nodes: load a model + its config once, report the device used."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from workbench.core.spec import NodeContext
+from workbench.inference.model import ModelError
+from workbench.inference.preprocess import Transform, preprocess
+from workbench.inference.sessions import Device, LoadedModel, load_model
+from workbench.inference.sidecar import ModelConfig, load_config, sidecar_path
+
+MODEL_FILTER = "ONNX models (*.onnx)"
+
+
+def model_state(params: dict, ctx: NodeContext):
+    """cache_extra for model nodes: the model file and its sidecar, by mtime."""
+    p = ctx.resolve(params["model"]) if params.get("model") else None
+    if p is None:
+        return ()
+    side = sidecar_path(p)
+    return (str(p), p.stat().st_mtime_ns, side.stat().st_mtime_ns if side.exists() else 0)
+
+
+def load(model: Path | None, device: Device, ctx: NodeContext | None) -> tuple[LoadedModel, ModelConfig]:
+    if model is None or not str(model) or Path(model).is_dir():
+        raise ModelError("no model file chosen")
+    loaded = load_model(model, device)
+    cfg = load_config(loaded.path, loaded.info)
+    if ctx is not None and loaded.fallback_reason and device is Device.AUTO:
+        ctx.note(f"ran on CPU: {loaded.fallback_reason}")
+    return loaded, cfg
+
+
+def run_image(loaded: LoadedModel, cfg: ModelConfig, image: np.ndarray) -> tuple[list[np.ndarray], Transform]:
+    """Pre-process per the config, run, return the raw outputs and the inverse transform."""
+    inp = loaded.info.inputs[0]
+    tensor, t = preprocess(image, cfg.preprocess)
+    return loaded.run({inp.name: tensor}), t
