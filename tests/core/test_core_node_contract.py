@@ -20,7 +20,8 @@ import numpy as np
 import pytest
 
 from core_testkit import discs_image, discs_mask
-from workbench.core.errors import NodeInputError
+from onnx_kit import channel_mean_classifier
+from workbench.core.errors import NodeInputError, WorkbenchError
 from workbench.core.registry import default_registry
 from workbench.core.spec import NodeContext, NodeSpec
 from workbench.core.types import (NO_VALUE, ClassificationResult, DetectionSet, MeasurementSet, RegionSet,
@@ -49,6 +50,7 @@ PARAM_OVERRIDES: dict[str, dict[str, object]] = {
     "cv.perspective_warp": {"roi": {"shape": "polygon", "points": [[10, 8], [54, 12], [50, 56], [6, 50]]}},
     "cv.calibrate_camera": {"folder": "chess"},
     "cv.undistort": {"calibration": "calibration.json"},
+    "dl.classify": {"model": "classifier.onnx", "device": "CPU"},
 }
 
 
@@ -126,6 +128,7 @@ def datadir(tmp_path_factory) -> Path:
         "format": "workbench.camera_calibration", "version": 1, "image_size": [64, 64],
         "camera_matrix": [[70.0, 0.0, 32.0], [0.0, 70.0, 32.0], [0.0, 0.0, 1.0]],
         "dist_coeffs": [-0.2, 0.05, 0.0, 0.0, 0.0], "rms": 0.3, "pattern": [9, 6], "square_mm": 10.0, "views": 5}))
+    channel_mean_classifier(d / "classifier.onnx", names="{0: 'red', 1: 'green', 2: 'blue'}")
     return d
 
 
@@ -228,7 +231,7 @@ def test_run_with_required_inputs_only(node_id, ctx):
     inputs.update({k: v for k, v in INPUT_OVERRIDES.get(node_id, {}).items() if k not in optional})
     try:
         value = spec.func(**call_args(spec, ctx, inputs))
-    except (NodeInputError, ValueError) as exc:
+    except (WorkbenchError, ValueError) as exc:
         assert str(exc).strip(), f"{node_id} refused without a message"
         return
     check_outputs(spec, value)
@@ -241,7 +244,7 @@ def test_run_with_params_unset(node_id, ctx):
     inputs = {p.name: synthetic(p.type.name) for p in spec.inputs}
     kwargs = call_args(spec, ctx, inputs)
     kwargs.update({p.name: p.default for p in spec.params if p.name in PARAM_OVERRIDES[node_id]})
-    with pytest.raises((NodeInputError, ValueError)) as err:
+    with pytest.raises((WorkbenchError, ValueError)) as err:
         spec.func(**kwargs)
     assert str(err.value).strip()
 
@@ -271,7 +274,7 @@ def test_image_variants(node_id, variant, ctx):
     inputs.update({p.name: img.copy() for p in spec.inputs if p.type.name == "Image"})
     try:
         value = spec.func(**call_args(spec, ctx, inputs))
-    except (NodeInputError, ValueError) as exc:
+    except (WorkbenchError, ValueError) as exc:
         # a clear refusal is allowed; it must say something (the engine shows it as the node's error)
         assert str(exc).strip(), f"{node_id} refused {variant} without a message"
         assert not isinstance(exc, cv2.error)

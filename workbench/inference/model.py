@@ -81,6 +81,8 @@ def _fields(buf: bytes):
             val, i = _varint(buf, i)
         elif wt == 2:
             n, i = _varint(buf, i)
+            if i + n > len(buf):
+                raise ValueError("truncated field")
             val, i = buf[i:i + n], i + n
         elif wt == 1:
             val, i = buf[i:i + 8], i + 8
@@ -92,7 +94,15 @@ def _fields(buf: bytes):
 
 
 def read_header(data: bytes) -> tuple[int, dict[str, int], str]:
-    """(ir_version, {domain: opset}, producer) from serialized ModelProto bytes."""
+    """(ir_version, {domain: opset}, producer) from serialized ModelProto bytes.
+    Raises ValueError when the bytes are not a well-formed ModelProto header."""
+    try:
+        return _read_header(data)
+    except (ValueError, IndexError, TypeError, AttributeError, UnicodeError) as exc:
+        raise ValueError(f"malformed protobuf: {exc}") from None
+
+
+def _read_header(data: bytes) -> tuple[int, dict[str, int], str]:
     ir, opsets, producer = 0, {}, ""
     for num, val in _fields(data):
         if num == 1:
@@ -172,9 +182,9 @@ def check_file(path: Path) -> bytes:
         raise ModelError(f"empty model file: {path.name}")
     try:
         ir, _, _ = read_header(data)
-    except (ValueError, IndexError):
+    except ValueError:
         raise ModelError(f"not an ONNX model (cannot parse): {path.name}") from None
-    if ir <= 0:
+    if not isinstance(ir, int) or ir <= 0:
         raise ModelError(f"not an ONNX model (no IR version): {path.name}")
     if ir > MAX_IR_VERSION:
         raise ModelError(f"{path.name} has ONNX IR version {ir}; this onnxruntime reads up to IR {MAX_IR_VERSION}: "

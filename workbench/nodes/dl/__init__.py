@@ -1,3 +1,5 @@
 """Deep-learning (ONNX) nodes. MODULES lists this family's node modules (one node per file)."""
 
-MODULES: list[str] = []
+MODULES: list[str] = [
+    "classify",
+]
