@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 from core_testkit import discs_image, discs_mask
+from dl_testkit import const_model, write_sidecar, yolov8_output
 from onnx_kit import channel_mean_classifier
 from workbench.core.errors import NodeInputError, WorkbenchError
 from workbench.core.registry import default_registry
@@ -51,6 +52,10 @@ PARAM_OVERRIDES: dict[str, dict[str, object]] = {
     "cv.calibrate_camera": {"folder": "chess"},
     "cv.undistort": {"calibration": "calibration.json"},
     "dl.classify": {"model": "classifier.onnx", "device": "CPU"},
+    "dl.detect": {"model": "detector.onnx", "device": "CPU"},
+    "dl.segment_instances": {"model": "instances.onnx", "device": "CPU"},
+    "dl.segment_semantic": {"model": "semantic.onnx", "device": "CPU"},
+    "dl.anomaly": {"model": "anomaly.onnx", "device": "CPU"},
 }
 
 
@@ -129,7 +134,24 @@ def datadir(tmp_path_factory) -> Path:
         "camera_matrix": [[70.0, 0.0, 32.0], [0.0, 70.0, 32.0], [0.0, 0.0, 1.0]],
         "dist_coeffs": [-0.2, 0.05, 0.0, 0.0, 0.0], "rms": 0.3, "pattern": [9, 6], "square_mm": 10.0, "views": 5}))
     channel_mean_classifier(d / "classifier.onnx", names="{0: 'red', 1: 'green', 2: 'blue'}")
+    dl_models(d)
     return d
+
+
+def dl_models(d: Path) -> None:
+    """Tiny constant-output models, one per deep-learning head (64 x 64 input, 2 classes)."""
+    boxes, scores, classes = [[8, 8, 24, 24], [34, 10, 54, 30]], [0.9, 0.8], [0, 1]
+    const_model(d / "detector.onnx", {"out": yolov8_output(boxes, scores, classes, 2)}, names=["coin", "nut"])
+    coeffs = np.ones((2, 32), np.float32)
+    const_model(d / "instances.onnx", {"output0": yolov8_output(boxes, scores, classes, 2, extra=coeffs),
+                                       "output1": np.full((1, 32, 16, 16), 0.1, np.float32)}, names=["coin", "nut"])
+    logits = np.zeros((1, 2, 64, 64), np.float32)
+    logits[0, 1, 10:30, 10:30] = 5
+    const_model(d / "semantic.onnx", {"logits": logits}, names=["background", "part"])
+    amap = np.zeros((1, 1, 64, 64), np.float32)
+    amap[0, 0, 40:50, 40:50] = 0.9
+    const_model(d / "anomaly.onnx", {"anomaly_map": amap, "pred_score": np.array([0.9], np.float32)})
+    write_sidecar(d / "anomaly.onnx", "anomaly")
 
 
 @pytest.fixture

@@ -185,3 +185,20 @@ def test_an_image_chosen_as_model_is_refused_in_one_line(tmp_path):
     p.write_bytes(buf.tobytes())
     with pytest.raises(ModelError, match="not an ONNX model"):
         load_model(p, Device.CPU)
+
+
+def test_sidecar_without_size_uses_the_models_static_input(tmp_path):
+    model = channel_mean_classifier(tmp_path / "m.onnx", names="{0: 'red', 1: 'green', 2: 'blue'}")
+    (tmp_path / "m.workbench.json").write_text(json.dumps({
+        "format": "workbench.model", "schema_version": 1, "task": "classification",
+        "preprocess": {"resize": "STRETCH", "width": 0, "height": 0, "scaling": "UNIT"}}))
+    img = np.zeros((30, 40, 3), np.uint8)
+    img[:, :, 1] = 200
+    cv2.imwrite(str(tmp_path / "in.png"), img)
+    pipe = Pipeline(base_dir=tmp_path)
+    pipe.add_node("io.image_file", "src", {"path": "in.png"})
+    pipe.add_node("dl.classify", "cls", {"model": model.name, "device": "CPU"})
+    pipe.connect("src", "image", "cls", "image")
+    res = Engine().run(pipe)
+    assert not res.failed, res.errors  # fed at 8 x 8, not at the image's 40 x 30
+    assert res.output("cls", "classification").label == "green"

@@ -2,4 +2,8 @@
 
 MODULES: list[str] = [
     "classify",
+    "detect",
+    "segment_instances",
+    "segment_semantic",
+    "anomaly",
 ]

@@ -34,8 +34,21 @@ def load(model: Path | None, device: Device, ctx: NodeContext | None) -> tuple[L
     return loaded, cfg
 
 
+def input_size(loaded: LoadedModel, cfg: ModelConfig) -> tuple[int, int] | None:
+    """(width, height) to feed: the sidecar's, else the model's static input size, else None (as is)."""
+    pp = cfg.preprocess
+    w, h = pp.width, pp.height
+    if not (w and h):
+        shape = loaded.info.inputs[0].shape
+        if len(shape) == 4:
+            hh, ww = (shape[1], shape[2]) if pp.layout.name == "NHWC" else (shape[2], shape[3])
+            w = w or (ww if isinstance(ww, int) and ww > 0 else 0)
+            h = h or (hh if isinstance(hh, int) and hh > 0 else 0)
+    return (w, h) if w and h else None
+
+
 def run_image(loaded: LoadedModel, cfg: ModelConfig, image: np.ndarray) -> tuple[list[np.ndarray], Transform]:
     """Pre-process per the config, run, return the raw outputs and the inverse transform."""
     inp = loaded.info.inputs[0]
-    tensor, t = preprocess(image, cfg.preprocess)
+    tensor, t = preprocess(image, cfg.preprocess, input_size(loaded, cfg))
     return loaded.run({inp.name: tensor}), t
