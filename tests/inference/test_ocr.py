@@ -288,3 +288,26 @@ def test_image_kinds():
     assert O.to_bgr3(np.ones((5, 6), np.float32)).max() == 255
     with pytest.raises(ModelError, match="gray or colour"):
         O.to_bgr3(np.zeros((5, 6, 2), np.uint8))
+
+
+def test_ocr_nodes_on_tiny_models(tmp_path):
+    """The whole chain on tiny synthetic models (no real models needed): one dark bar -> one line "AB"."""
+    from ocr_testkit import dark_bar_image, tiny_ocr_models
+
+    from workbench.nodes.dl.ocr import ocr
+    from workbench.nodes.dl.text_orientation import text_orientation
+
+    det, cls, rec = tiny_ocr_models(tmp_path)
+    img = dark_bar_image()
+    out = ocr(img, NodeContext(), det_model=det, cls_model=cls, rec_model=rec, device=Device.CPU, match="^AB$")
+    assert out.text == "AB" and out.measurements.values == {"count": 1, "mean_score": pytest.approx(0.94),
+                                                             "match": 1}
+    x1, y1, x2, y2 = out.detections.boxes[0]
+    # the bar (40..160 x 30..50) expanded by the unclip distance 120*20*1.6/280 ~ 13.7 px
+    assert abs(x1 - 26) <= 3 and abs(y1 - 16) <= 3 and abs(x2 - 174) <= 3 and abs(y2 - 64) <= 3
+    # chosen det/rec with an empty cls path: no orientation step
+    assert ocr(img, NodeContext(), det_model=det, rec_model=rec, device=Device.CPU).text == "AB"
+    res = text_orientation(img, NodeContext(), out.detections, model=cls, device=Device.CPU)
+    assert (res.classification.label, res.measurements.values["upside_down"]) == ("180", 1)
+    assert text_orientation(img, NodeContext(), model=cls, device=Device.CPU, threshold=0.99
+                            ).classification.label == "0"  # 0.98 is not over 0.99
