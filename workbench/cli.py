@@ -6,6 +6,7 @@
     workbench nodes [--json]
     workbench info [--json]
     workbench samples
+    workbench models [--force]
 
 Every error prints as one line; --debug shows the traceback.
 """
@@ -57,6 +58,8 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--json", action="store_true")
 
     sub.add_parser("samples", help="create the sample images (from installed packages)")
+    mo = sub.add_parser("models", help="install the bundled models (PP-OCR from the rapidocr package) into models/")
+    mo.add_argument("--force", action="store_true", help="copy again even when present")
     return p
 
 
@@ -67,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     cmd = args.command or "gui"
     try:
         return {"gui": cmd_gui, "run": cmd_run, "validate": cmd_validate, "nodes": cmd_nodes,
-                "info": cmd_info, "samples": cmd_samples}[cmd](args)
+                "info": cmd_info, "samples": cmd_samples, "models": cmd_models}[cmd](args)
     except KeyboardInterrupt:
         print("cancelled", file=sys.stderr)
         return EXIT_CANCELLED
@@ -156,6 +159,8 @@ def cmd_run(args) -> int:
             meas = "  ".join(f"{k}={_fmt(v)}" for k, v in row.measurements.items())
             status = row.verdict or ("ERROR" if row.errors else "-")
             line = f"{Path(row.input).name}: {status}  {meas}  ({row.total_ms:.1f} ms)".rstrip()
+            for key, text in row.texts.items():
+                line += f"\n  {key}: {text!r}"
             for err in row.errors:
                 line += f"\n  error: {err}"
             for reason in row.reasons:
@@ -276,6 +281,14 @@ def cmd_samples(args) -> int:
     from workbench.core.samples import ensure_samples
 
     for p in ensure_samples():
+        print(p)
+    return EXIT_OK
+
+
+def cmd_models(args) -> int:
+    from workbench.inference.bundled import install_ocr_models
+
+    for p in install_ocr_models(force=args.force):
         print(p)
     return EXIT_OK
 

@@ -168,3 +168,39 @@ def test_samples_are_made_from_installed_package(tmp_path):
 
     assert np.array_equal(coins, skimage.data.coins())
     assert all(f.is_file() for f in files)
+
+
+def test_run_ocr_lot_code_reads_the_printed_text(tmp_path):
+    from workbench.core.paths import pipelines_dir
+
+    p = wb("run", pipelines_dir() / "ocr_lot_code.json", "--output", tmp_path)
+    assert p.returncode == 0, p.stderr
+    (row,) = read_rows(tmp_path)
+    assert row["verdict"] == "OK", row
+    text = row["texts"]["ocr.text"]
+    assert "2026-11-21" in text and "A17" in text and text.splitlines()[1].startswith("EXP")
+    assert "ocr.text" in (tmp_path / "results.csv").read_text().splitlines()[0]
+    assert "2026-11-21" in p.stdout
+
+
+def test_run_label_orientation_flags_the_upside_down_label(tmp_path):
+    from workbench.core.paths import pipelines_dir
+
+    p = wb("run", pipelines_dir() / "label_orientation.json", "--output", tmp_path)
+    assert p.returncode == 0, p.stderr
+    (row,) = read_rows(tmp_path)
+    assert row["verdict"] == "NG" and row["measurements"]["orientation.upside_down"] == 1
+
+
+def test_models_command_installs_ocr_models_with_license_and_sidecars(tmp_path, capsys):
+    from workbench.core.paths import models_dir
+
+    assert main(["models"]) == 0
+    listed = [Path(x) for x in capsys.readouterr().out.split()]
+    folder = models_dir() / "ppocr"
+    assert sorted(p.name for p in listed) == sorted(p.name for p in folder.glob("*.onnx")) and len(listed) == 3
+    assert "Apache" in (folder / "LICENSE.txt").read_text()
+    for model in listed:
+        side = model.with_name(model.stem + ".workbench.json")
+        assert json.loads(side.read_text())["task"].startswith("ocr_")
+        assert side.stat().st_mode & 0o044  # readable by others, not mkstemp's 0600

@@ -21,6 +21,7 @@ import pytest
 
 from core_testkit import discs_image, discs_mask
 from dl_testkit import const_model, write_sidecar, yolov8_output
+from ocr_testkit import tiny_ocr_models
 from onnx_kit import channel_mean_classifier
 from workbench.core.errors import NodeInputError, WorkbenchError
 from workbench.core.registry import default_registry
@@ -43,7 +44,12 @@ IMAGE_NODE_IDS = [s.id for s in sorted(REGISTRY, key=lambda s: s.id)
                   if s.id not in SPECIAL and any(p.type.name == "Image" for p in s.inputs)]
 
 # Inputs that a node needs in a particular form to run with its defaults (port name -> value).
-INPUT_OVERRIDES: dict[str, dict[str, object]] = {}
+INPUT_OVERRIDES: dict[str, dict[str, object]] = {
+    # the tiny orientation model (ocr_testkit) answers a batch of one: give it one text line
+    "dl.text_orientation": {"lines": DetectionSet(boxes=np.array([[8, 8, 56, 24]], np.float32),
+                                                  scores=np.array([0.9], np.float32),
+                                                  class_ids=np.array([0], np.int32), labels=["text"])},
+}
 # Parameters a node needs to run at all in a synthetic setting (name -> JSON value).
 # These nodes refuse their defaults with a clear message (checked in test_run_with_params_unset);
 # paths are relative to the data folder made by the `datadir` fixture.
@@ -56,6 +62,8 @@ PARAM_OVERRIDES: dict[str, dict[str, object]] = {
     "dl.segment_instances": {"model": "instances.onnx", "device": "CPU"},
     "dl.segment_semantic": {"model": "semantic.onnx", "device": "CPU"},
     "dl.anomaly": {"model": "anomaly.onnx", "device": "CPU"},
+    "dl.ocr": {"det_model": "ocr_det.onnx", "cls_model": "ocr_cls.onnx", "rec_model": "ocr_rec.onnx", "device": "CPU"},
+    "dl.text_orientation": {"model": "ocr_cls.onnx", "device": "CPU"},
 }
 
 
@@ -152,6 +160,7 @@ def dl_models(d: Path) -> None:
     amap[0, 0, 40:50, 40:50] = 0.9
     const_model(d / "anomaly.onnx", {"anomaly_map": amap, "pred_score": np.array([0.9], np.float32)})
     write_sidecar(d / "anomaly.onnx", "anomaly")
+    tiny_ocr_models(d)
 
 
 @pytest.fixture
@@ -260,8 +269,11 @@ def test_run_with_required_inputs_only(node_id, ctx):
 
 
 @pytest.mark.parametrize("node_id", sorted(PARAM_OVERRIDES))
-def test_run_with_params_unset(node_id, ctx):
+def test_run_with_params_unset(node_id, ctx, monkeypatch):
     """A node that needs a parameter set refuses its defaults with a clear ParamError/ValueError."""
+    import workbench.nodes.dl._ocr as ocr_paths
+
+    monkeypatch.setattr(ocr_paths, "bundled_ocr_paths", lambda: None)  # as on a machine without `workbench models`
     spec = REGISTRY[node_id]
     inputs = {p.name: synthetic(p.type.name) for p in spec.inputs}
     kwargs = call_args(spec, ctx, inputs)

@@ -13,12 +13,11 @@ by member name. A subgraph node carries its inner pipeline under "graph" (nodes 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from workbench.core.errors import ParamError, PipelineError, Problem
+from workbench.core.fileio import atomic_write_text
 from workbench.core.graph import Edge, NodeInstance, Pipeline
 from workbench.core.registry import Registry, default_registry
 
@@ -250,19 +249,5 @@ def dumps_pipeline(pipe: Pipeline) -> str:
 
 
 def save_pipeline(pipe: Pipeline, path: str | Path) -> None:
-    """Write atomically: a temp file in the same folder, fsync, then rename over the target."""
-    path = Path(path)
-    text = dumps_pipeline(pipe)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    """Write atomically (temp file + fsync + rename) with stable key order."""
+    atomic_write_text(path, dumps_pipeline(pipe))

@@ -1,4 +1,4 @@
-"""Sample images, materialised from installed packages (never downloaded).
+"""Sample images, materialised from installed packages or rendered (never downloaded).
 
 scikit-image ships real photographs inside its wheel (skimage/data/*.png). `ensure_samples`
 writes them into resources/samples/ as PNG, where example pipelines refer to them. Setup runs
@@ -39,14 +39,19 @@ def ensure_samples(folder: Path | None = None) -> list[Path]:
             if img.ndim == 3:
                 img = img[:, :, ::-1].copy()  # skimage gives RGB; files are written BGR
             write_image(folder / name, img)
-    return [folder / name for name in SAMPLES]
+    from workbench.inference.bundled import ensure_ocr_samples  # rendered labels for the OCR examples
+
+    return [folder / name for name in SAMPLES] + ensure_ocr_samples(folder)
 
 
 def ensure_for(path: Path) -> None:
     """If ``path`` is a missing file of the samples folder, create the samples."""
     path = Path(path)
     try:
-        if not path.exists() and path.parent.resolve() == samples_dir().resolve() and path.name in SAMPLES:
+        from workbench.inference.bundled import OCR_SAMPLES
+
+        if (not path.exists() and path.parent.resolve() == samples_dir().resolve()
+                and (path.name in SAMPLES or path.name in OCR_SAMPLES)):
             ensure_samples()
     except OSError:
         pass

@@ -23,7 +23,7 @@ import numpy as np
 from workbench.core.errors import WorkbenchError
 from workbench.core.paths import models_dir, samples_dir
 from workbench.inference.preprocess import ColorOrder, Layout, Preprocess, ResizeMode, Scaling
-from workbench.inference.sidecar import ModelConfig, save_config
+from workbench.inference.sidecar import ModelConfig, save_config, sidecar_path
 
 OCR_PACKAGE = "rapidocr_onnxruntime"
 OCR_DIST = "rapidocr-onnxruntime"
@@ -124,7 +124,8 @@ def install_ocr_models(dest: Path | None = None, force: bool = False) -> list[Pa
             tmp = target.with_name(target.name + ".part")
             shutil.copyfile(src / name, tmp)
             tmp.replace(target)
-        save_config(target, cfg)
+        if force or not sidecar_path(target).is_file():  # keep a user's edits to the sidecar
+            save_config(target, cfg)
         out.append(target)
     (dest / "LICENSE.txt").write_text(LICENSE_TEXT.format(files=", ".join(OCR_FILES), dist=OCR_DIST,
                                                           version=version), encoding="utf-8")

@@ -12,12 +12,11 @@ output shapes). Every choice is editable and saved back atomically.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workbench.core.fileio import atomic_write_text
 from workbench.inference.model import ModelError, ModelInfo
 from workbench.inference.preprocess import ColorOrder, Preprocess, ResizeMode, Scaling, infer_preprocess
 
@@ -133,12 +132,4 @@ def load_config(model_path: Path, info: ModelInfo) -> ModelConfig:
 def save_config(model_path: Path, cfg: ModelConfig) -> Path:
     path = sidecar_path(model_path)
     text = json.dumps(cfg.to_json(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write_text(path, text)

@@ -27,6 +27,7 @@ class Row:
     verdict: str | None = None  # "OK" | "NG" | None when no judge ran
     reasons: list[str] = field(default_factory=list)
     measurements: dict[str, Any] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)  # text outputs, e.g. {"ocr.text": "LOT 2026-11-21"}
     node_ms: dict[str, float] = field(default_factory=dict)
     total_ms: float = 0.0
     errors: list[str] = field(default_factory=list)
@@ -34,7 +35,7 @@ class Row:
 
     def as_dict(self) -> dict:
         return {"input": self.input, "status": self.status, "verdict": self.verdict, "reasons": self.reasons,
-                "measurements": self.measurements, "node_ms": self.node_ms, "total_ms": self.total_ms,
+                "measurements": self.measurements, "texts": self.texts, "node_ms": self.node_ms, "total_ms": self.total_ms,
                 "errors": self.errors, "notes": self.notes}
 
 
@@ -59,7 +60,8 @@ def default_inputs(pipeline: Pipeline, source: NodeInstance) -> list[Path]:
     return [Path(p).resolve() for p in found]
 
 
-def row_from_result(input_path: str, res: RunResult) -> Row:
+def row_from_result(input_path: str, res: RunResult, skip_text: set[str] = frozenset()) -> Row:
+    """One result row. skip_text: nodes whose text outputs are not results (sources: their path)."""
     row = Row(input_path, "error" if res.failed else "ok")
     verdicts = []
     for nid, r in res.nodes.items():
@@ -72,6 +74,8 @@ def row_from_result(input_path: str, res: RunResult) -> Row:
                     row.measurements[f"{nid}.{k}"] = x
             elif isinstance(v, VerdictResult):
                 verdicts.append(v)
+            elif isinstance(v, str) and nid not in skip_text:
+                row.texts[f"{nid}.{port}"] = v
     if verdicts:
         row.verdict = "OK" if all(v.ok for v in verdicts) else "NG"
         row.reasons = [reason for v in verdicts for reason in v.reasons]
@@ -117,13 +121,15 @@ class BatchRun:
         ctx = NodeContext(base_dir=self.pipeline.base_dir, output_dir=self.output_dir, input_path=path,
                           frame_index=index)
         res = self.engine.run(self.pipeline, context=ctx, cancel=cancel)
-        return row_from_result(str(path), res)
+        return row_from_result(str(path), res, {n.id for n in self.pipeline.source_nodes()})
 
     def write_csv(self, path: Path) -> None:
         mcols = sorted({k for r in self.rows for k in r.measurements})
+        tcols = sorted({k for r in self.rows for k in r.texts})
         with open(path, "w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
-            w.writerow(["input", "status", "verdict", "reasons", "total_ms", *mcols, "errors"])
+            w.writerow(["input", "status", "verdict", "reasons", "total_ms", *mcols, *tcols, "errors"])
             for r in self.rows:
                 w.writerow([r.input, r.status, r.verdict or "", "; ".join(r.reasons), r.total_ms,
-                            *[r.measurements.get(c, "") for c in mcols], " | ".join(r.errors)])
+                            *[r.measurements.get(c, "") for c in mcols], *[r.texts.get(c, "") for c in tcols],
+                            " | ".join(r.errors)])

@@ -6,4 +6,6 @@ MODULES: list[str] = [
     "segment_instances",
     "segment_semantic",
     "anomaly",
+    "ocr",
+    "text_orientation",
 ]
