@@ -69,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s")
     cmd = args.command or "gui"
     try:
+        from workbench.core.threads import configure_threads
+
+        configure_threads()
         return {"gui": cmd_gui, "run": cmd_run, "validate": cmd_validate, "nodes": cmd_nodes,
                 "info": cmd_info, "samples": cmd_samples, "models": cmd_models}[cmd](args)
     except KeyboardInterrupt:
@@ -253,7 +256,11 @@ def _version(dist: str) -> str:
 
 
 def cmd_info(args) -> int:
+    import cv2
+
+    from workbench.inference.gpu import force_cpu, ort_cuda_version
     from workbench.inference.providers import offered_providers, probe_all
+    from workbench.inference.sessions import ort_threads
 
     info = {
         "workbench": __version__,
@@ -264,6 +271,10 @@ def cmd_info(args) -> int:
                                               "scikit-image")},
         "providers_offered": offered_providers(),
         "providers": [s.as_dict() for s in probe_all()],
+        "onnxruntime_cuda": ort_cuda_version() or None,
+        "force_cpu": force_cpu(),
+        "ort_threads": ort_threads(),
+        "opencv_threads": cv2.getNumThreads(),
     }
     if args.json:
         print(json.dumps(info, indent=2))
@@ -271,6 +282,8 @@ def cmd_info(args) -> int:
     print(f"Vision Workbench {info['workbench']}  (Python {info['python']}, {info['platform']})")
     for dist, ver in info["packages"].items():
         print(f"  {dist:24} {ver}")
+    print(f"Threads: onnxruntime {info['ort_threads']} per session, OpenCV {info['opencv_threads']}"
+          + ("; CPU forced by WORKBENCH_FORCE_CPU" if info["force_cpu"] else ""))
     print("Inference providers (offered by the build -> working here):")
     for s in info["providers"]:
         print(f"  {s['provider']:28} {'works' if s['works'] else 'NOT working: ' + s['reason']}")

@@ -76,7 +76,7 @@ def test_auto_falls_back_to_cpu_and_says_why_gpu_required_fails(tmp_path):
     p = channel_mean_classifier(tmp_path / "c.onnx")
     m = load_model(p, Device.AUTO)
     assert m.provider == "CPUExecutionProvider"
-    assert "no CUDA support" in m.fallback_reason and m.device_label.startswith("CPU — ")
+    assert "no GPU support" in m.fallback_reason and m.device_label.startswith("CPU — ")
     with pytest.raises(ModelError, match="GPU required but not usable"):
         load_model(p, Device.GPU)
 
@@ -173,7 +173,7 @@ def test_classify_node_reports_cpu_fallback_and_missing_model(tmp_path):
     pipe.connect("src", "image", "cls", "image")
     res = Engine().run(pipe)
     if "CUDAExecutionProvider" not in ort.get_available_providers():
-        assert res.nodes["cls"].notes == ["ran on CPU: this build has no CUDA support (onnxruntime, not onnxruntime-gpu)"]
+        assert res.nodes["cls"].notes == ["ran on CPU: this build has no GPU support (onnxruntime, not onnxruntime-gpu)"]
     pipe.set_param("cls", "model", "")
     res = Engine().run(pipe)
     assert res.nodes["cls"].status == "failed" and res.nodes["cls"].message == "no model file chosen"

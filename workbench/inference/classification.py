@@ -24,6 +24,8 @@ def classify(output: np.ndarray, labels: list[str], top_k: int = 5, softmax_mode
         v = v[0]
     if v.ndim != 1 or v.size == 0:
         raise ModelError(f"classification expects one output of shape [1, C], got {list(np.shape(output))}")
+    if labels and len(labels) != v.size:
+        raise ModelError(f"the model gives {v.size} classes but there are {len(labels)} labels")
     if softmax_mode == "always" or (softmax_mode == "auto" and not is_probability(v)):
         v = softmax(v)
     order = np.argsort(-v, kind="stable")[:max(1, top_k)]

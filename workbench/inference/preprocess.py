@@ -146,19 +146,26 @@ class Transform:
         return cv2.resize(m, (self.orig_w, self.orig_h), interpolation=interpolation)
 
 
-def _scale(img: np.ndarray, pp: Preprocess) -> np.ndarray:
+def _scale(img: np.ndarray, pp: Preprocess, channel_axis: int = -1) -> np.ndarray:
+    """uint8 image (HWC, or a CHW view with channel_axis=0; 2-D for gray) -> the model's dtype and scaling.
+
+    The float result is written C-contiguous in the layout of `img`, in one pass over the (possibly
+    transposed, channel-reversed) view, so a CHW view needs no second copy."""
     if pp.dtype == "uint8":
         return img
-    x = img.astype(np.float32)
+    x = np.empty(img.shape, np.float32)
     if pp.scaling is Scaling.UNIT:
-        x *= 1.0 / 255.0
-    elif pp.scaling is Scaling.SYMMETRIC:
+        np.multiply(img, np.float32(1.0 / 255.0), out=x)  # uint8 -> float32, times float32(1/255)
+    else:
+        x[...] = img
+    if pp.scaling is Scaling.SYMMETRIC:
         x = (x - 127.5) / 127.5
     elif pp.scaling in (Scaling.IMAGENET, Scaling.CUSTOM):
         mean, std = (IMAGENET_MEAN, IMAGENET_STD) if pp.scaling is Scaling.IMAGENET else (pp.mean, pp.std)
         x *= 1.0 / 255.0
-        if x.ndim == 3:
-            x = (x - np.array(mean, np.float32)) / np.array(std, np.float32)
+        if pp.color is not ColorOrder.GRAY:
+            shape = (3, 1, 1) if channel_axis == 0 else (3,)
+            x = (x - np.array(mean, np.float32).reshape(shape)) / np.array(std, np.float32).reshape(shape)
         else:
             x = (x - mean[0]) / std[0]
     return x.astype(np.float16) if pp.dtype == "float16" else x
@@ -202,11 +209,14 @@ def preprocess(image: np.ndarray, pp: Preprocess, size: tuple[int, int] | None =
     t.input_w, t.input_h = tw, th
     if pp.color is ColorOrder.RGB:
         out = out[:, :, ::-1]
-    x = _scale(out, pp)
+    if out.ndim == 2:
+        out = out[:, :, None]
+    nchw = pp.layout is Layout.NCHW
+    if nchw:
+        out = out.transpose(2, 0, 1)  # a view: _scale writes the contiguous CHW tensor in one pass
+    x = _scale(out if nchw or pp.color is not ColorOrder.GRAY else out[:, :, 0], pp, 0 if nchw else -1)
     if x.ndim == 2:
         x = x[:, :, None]
-    if pp.layout is Layout.NCHW:
-        x = x.transpose(2, 0, 1)
     return np.ascontiguousarray(x[None]), t
 
 

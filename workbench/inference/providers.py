@@ -49,8 +49,11 @@ def probe_provider(provider: str) -> ProviderStatus:
         return ProviderStatus(provider, False, f"session creation failed: {_one_line(exc)}")
     used = sess.get_providers()
     if not used or used[0] != provider:
-        return ProviderStatus(provider, False, f"requested {provider} but the session runs on "
-                                               f"{used[0] if used else 'nothing'} (driver or libraries missing?)")
+        from workbench.inference.gpu import CUDA, TENSORRT, diagnose_cuda
+
+        why = diagnose_cuda() if provider in (CUDA, TENSORRT) else ""
+        return ProviderStatus(provider, False, why or f"requested {provider} but the session runs on "
+                                                      f"{used[0] if used else 'nothing'}")
     try:
         out = sess.run(None, {"x": np.array([[-1, 0, 1, 2]], np.float32)})[0]
     except Exception as exc:
@@ -61,7 +64,13 @@ def probe_provider(provider: str) -> ProviderStatus:
 
 
 def probe_all() -> list[ProviderStatus]:
-    return [probe_provider(p) for p in offered_providers()]
+    """Every provider the build offers, in the app's order of preference (then any others)."""
+    from workbench.inference.gpu import preload_gpu_libraries, provider_order
+
+    offered = offered_providers()
+    preload_gpu_libraries()
+    ordered = provider_order(offered) + [p for p in offered if p not in provider_order(offered)]
+    return [probe_provider(p) for p in ordered]
 
 
 def _one_line(exc: BaseException) -> str:

@@ -4,6 +4,9 @@ The provider actually used is read back from the session, and a warm-up run is m
 try: CUDA can be "available" in the build and still not work (no driver, missing cuDNN, an
 unsupported op). Every fallback to CPU carries a one-line reason that the node reports.
 
+Choice: per node (Device), globally (set_default_device, or WORKBENCH_DEVICE=auto|cpu|gpu),
+and WORKBENCH_FORCE_CPU=1 forces the CPU over everything.
+
 Threads: ORT's intra-op pool defaults to min(4, CPU count) per session and inter-op to 1,
 so ORT and OpenCV together do not oversubscribe small industrial PCs; override with the
 environment variable WORKBENCH_ORT_THREADS.
@@ -21,11 +24,12 @@ import numpy as np
 
 from workbench.inference.model import ModelError, ModelInfo, check_file, model_info, ort_error_line
 
-CPU, CUDA = "CPUExecutionProvider", "CUDAExecutionProvider"
+from workbench.inference.gpu import (CPU, CUDA, FORCE_CPU_ENV, TENSORRT, diagnose_cuda, force_cpu,
+                                    preload_gpu_libraries, provider_order)
 
 
 class Device(enum.Enum):
-    AUTO = "auto"  # GPU when it works, else CPU (with the reason)
+    AUTO = "auto"  # the global choice (WORKBENCH_DEVICE / the GUI setting); by default GPU when it works
     CPU = "cpu"
     GPU = "gpu"  # GPU required: an error when it does not work
 
@@ -63,8 +67,8 @@ class LoadedModel:
 
     @property
     def device_label(self) -> str:
-        if self.provider == CUDA:
-            return "GPU (CUDA)"
+        if self.provider != CPU:
+            return f"GPU ({self.provider.replace('ExecutionProvider', '')})"
         return "CPU" + (f" — {self.fallback_reason}" if self.fallback_reason else "")
 
     def run(self, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
@@ -81,22 +85,62 @@ def _warm_feed(info: ModelInfo) -> dict[str, np.ndarray]:
     return feeds
 
 
-def _gpu_attempt(path: Path, data: bytes) -> tuple[object | None, str]:
+def _accelerated_attempt(path: Path, data: bytes) -> tuple[object | None, str, str]:
+    """Try the build's accelerated providers in order. (session, provider, '') or (None, '', reason)."""
     import onnxruntime as ort
 
-    if CUDA not in ort.get_available_providers():
-        return None, "this build has no CUDA support (onnxruntime, not onnxruntime-gpu)"
-    try:
-        sess = create_session(data, CUDA, path.name)
-    except ModelError as exc:
-        return None, f"CUDA session failed: {exc}"
-    if sess.get_providers()[0] != CUDA:
-        return None, "CUDA requested but unavailable (no NVIDIA driver, or CUDA/cuDNN libraries not found)"
-    try:
-        sess.run(None, _warm_feed(model_info(path, sess)))
-    except Exception as exc:
-        return None, f"CUDA warm-up run failed: {ort_error_line(exc, path.name)}"
-    return sess, ""
+    offered = ort.get_available_providers()
+    candidates = [p for p in provider_order(offered) if p != CPU]
+    if not candidates:
+        return None, "", "this build has no GPU support (onnxruntime, not onnxruntime-gpu)"
+    if CUDA in candidates or TENSORRT in candidates:
+        pre = preload_gpu_libraries()
+    else:
+        pre = ""
+    reasons = []
+    for provider in candidates:
+        short = provider.replace("ExecutionProvider", "")
+        try:
+            sess = create_session(data, provider, path.name)
+        except ModelError as exc:
+            reasons.append(f"{short}: session failed: {exc}")
+            continue
+        if sess.get_providers()[0] != provider:
+            why = (diagnose_cuda() if provider in (CUDA, TENSORRT) else "") or pre or "unavailable on this machine"
+            reasons.append(f"{short}: {why}")
+            continue
+        try:
+            sess.run(None, _warm_feed(model_info(path, sess)))
+        except Exception as exc:
+            reasons.append(f"{short}: warm-up run failed: {ort_error_line(exc, path.name)}")
+            continue
+        return sess, provider, ""
+    return None, "", "; ".join(reasons)
+
+
+_default_device: Device | None = None
+
+
+def set_default_device(device: Device | None) -> None:
+    """The global choice (GUI setting; None: back to WORKBENCH_DEVICE); a node's AUTO follows it."""
+    global _default_device
+    _default_device = device
+
+
+def default_device() -> Device:
+    if _default_device is not None:
+        return _default_device
+    env = os.environ.get("WORKBENCH_DEVICE", "").strip().lower()
+    return {"cpu": Device.CPU, "gpu": Device.GPU}.get(env, Device.AUTO)
+
+
+def effective_device(device: Device) -> tuple[Device, str]:
+    """The device a request really gets, and why when it was changed."""
+    if force_cpu():
+        return Device.CPU, f"CPU forced by {FORCE_CPU_ENV}"
+    if device is Device.AUTO:
+        return default_device(), ""
+    return device, ""
 
 
 class SessionCache:
@@ -106,6 +150,7 @@ class SessionCache:
 
     def get(self, path: str | Path, device: Device = Device.AUTO) -> LoadedModel:
         path = Path(path).resolve()
+        device, forced = effective_device(device)
         try:
             st = path.stat()
         except OSError:
@@ -118,6 +163,8 @@ class SessionCache:
             for old in [k for k in self._items if k[0] == key[0] and k[3] == device]:
                 del self._items[old]  # the file changed: drop the stale session
             loaded = self._load(path, device)
+            if forced:
+                loaded.fallback_reason = forced
             self._items[key] = loaded
             return loaded
 
@@ -126,9 +173,9 @@ class SessionCache:
         data = check_file(path)
         reason = ""
         if device is not Device.CPU:
-            sess, reason = _gpu_attempt(path, data)
+            sess, provider, reason = _accelerated_attempt(path, data)
             if sess is not None:
-                return LoadedModel(path, sess, model_info(path, sess), CUDA)
+                return LoadedModel(path, sess, model_info(path, sess), provider)
             if device is Device.GPU:
                 raise ModelError(f"GPU required but not usable: {reason}")
         sess = create_session(data, CPU, path.name)

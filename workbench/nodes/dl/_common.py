@@ -24,13 +24,19 @@ def model_state(params: dict, ctx: NodeContext):
     return (str(p), p.stat().st_mtime_ns, side.stat().st_mtime_ns if side.exists() else 0)
 
 
+def device_note(loaded: LoadedModel) -> str:
+    if loaded.provider != "CPUExecutionProvider":
+        return f"ran on {loaded.device_label}"
+    return f"ran on CPU: {loaded.fallback_reason}" if loaded.fallback_reason else "ran on CPU"
+
+
 def load(model: Path | None, device: Device, ctx: NodeContext | None) -> tuple[LoadedModel, ModelConfig]:
     if model is None or not str(model) or Path(model).is_dir():
         raise ModelError("no model file chosen")
     loaded = load_model(model, device)
     cfg = load_config(loaded.path, loaded.info)
-    if ctx is not None and loaded.fallback_reason and device is Device.AUTO:
-        ctx.note(f"ran on CPU: {loaded.fallback_reason}")
+    if ctx is not None:  # every model node's result records where it really ran
+        ctx.note(device_note(loaded))
     return loaded, cfg
 
 
@@ -47,8 +53,26 @@ def input_size(loaded: LoadedModel, cfg: ModelConfig) -> tuple[int, int] | None:
     return (w, h) if w and h else None
 
 
+def check_image_input(loaded: LoadedModel, cfg: ModelConfig) -> None:
+    """One clear line when the model cannot take one image: several inputs, rank, dtype, channels."""
+    ins = loaded.info.inputs
+    name = loaded.path.name
+    if len(ins) != 1:
+        raise ModelError(f"{name} needs {len(ins)} inputs ({', '.join(t.name for t in ins)}); "
+                         f"an image node feeds exactly one")
+    t = ins[0]
+    if len(t.shape) != 4:
+        raise ModelError(f"{name}: input {t.describe()} is not an image tensor [N, C, H, W] or [N, H, W, C]")
+    if t.dtype not in ("float32", "float16", "uint8"):
+        raise ModelError(f"{name}: input {t.name} has dtype {t.dtype}; supported are float32, float16, uint8")
+    ch = t.shape[3] if cfg.preprocess.layout.name == "NHWC" else t.shape[1]
+    if isinstance(ch, int) and ch not in (1, 3):
+        raise ModelError(f"{name}: input {t.name} expects {ch} channels; images give 1 (gray) or 3 (colour)")
+
+
 def run_image(loaded: LoadedModel, cfg: ModelConfig, image: np.ndarray) -> tuple[list[np.ndarray], Transform]:
     """Pre-process per the config, run, return the raw outputs and the inverse transform."""
+    check_image_input(loaded, cfg)
     inp = loaded.info.inputs[0]
     tensor, t = preprocess(image, cfg.preprocess, input_size(loaded, cfg))
     return loaded.run({inp.name: tensor}), t
