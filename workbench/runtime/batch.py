@@ -89,8 +89,10 @@ def row_from_result(input_path: str, res: RunResult, skip_text: set[str] = froze
 class BatchRun:
     """Feeds each input file to the source node and runs the pipeline; collects rows."""
 
-    def __init__(self, pipeline: Pipeline, output_dir: Path, source_id: str | None = None) -> None:
+    def __init__(self, pipeline: Pipeline, output_dir: Path, source_id: str | None = None,
+                 on_result: Callable[[int, Path, RunResult, Row], None] | None = None) -> None:
         self.pipeline = pipeline
+        self.on_result = on_result  # e.g. results.BatchRecorder: (index, input path, RunResult, Row)
         self.output_dir = Path(output_dir)
         self.source = pick_source(pipeline, source_id)
         self.engine = Engine()
@@ -121,7 +123,10 @@ class BatchRun:
         ctx = NodeContext(base_dir=self.pipeline.base_dir, output_dir=self.output_dir, input_path=path,
                           frame_index=index)
         res = self.engine.run(self.pipeline, context=ctx, cancel=cancel)
-        return row_from_result(str(path), res, {n.id for n in self.pipeline.source_nodes()})
+        row = row_from_result(str(path), res, {n.id for n in self.pipeline.source_nodes()})
+        if self.on_result is not None:
+            self.on_result(index, path, res, row)
+        return row
 
     def write_csv(self, path: Path) -> None:
         mcols = sorted({k for r in self.rows for k in r.measurements})
