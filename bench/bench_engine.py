@@ -33,6 +33,7 @@ import argparse
 import datetime as _dt
 import os
 import platform
+import re
 import statistics
 import sys
 import time
@@ -490,8 +491,13 @@ def write_doc(rows: list[Row], info: dict[str, str], extra: dict, args, path: Pa
               "| Node | ms |", "|---|---|"]
     lines += [f"| {nid} | {s * 1e3:.3f} |" for nid, s in extra["per_node"].items()]
     lines.append("")
+    text = "\n".join(lines)
+    if path.exists():  # keep the section other benchmarks own (bench/bench_inference.py)
+        kept = re.search(r"<!-- inference -->.*?<!-- /inference -->\n?", path.read_text(encoding="utf-8"), re.S)
+        if kept:
+            text = text.rstrip("\n") + "\n\n" + kept.group(0)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines), encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
