@@ -1,0 +1,24 @@
+# PyInstaller runtime hook (runs before the app's first import).
+# The GPU flavour carries the CUDA/cuDNN libraries in <bundle>/nvidia/. Preload them from there
+# before any onnxruntime session, so that the bundle's copies are the ones loaded (never a
+# build machine's or a factory PC's own CUDA). With no NVIDIA driver this still succeeds or
+# records a reason; the app then runs on CPU and `self-test` / `info` say why.
+import os
+import sys
+
+
+def _preload() -> None:
+    base = getattr(sys, "_MEIPASS", os.path.dirname(sys.executable))
+    if not os.path.isdir(os.path.join(base, "nvidia")):
+        return  # the cpu flavour: nothing to do, and onnxruntime is not imported early
+    try:
+        from workbench.inference.gpu import preload_gpu_libraries
+
+        reason = preload_gpu_libraries()
+    except Exception as exc:  # never stop the app from starting: it can run on CPU
+        reason = f"{type(exc).__name__}: {exc}"
+    if reason:
+        os.environ["WORKBENCH_GPU_PRELOAD"] = reason[:500]
+
+
+_preload()
