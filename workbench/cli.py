@@ -1,7 +1,9 @@
 """The `workbench` command line.
 
     workbench [gui [PIPELINE] [--screenshot FILE.png]]
-    workbench run PIPELINE [--input FILE|DIR] [--output DIR] [--set NODE.PARAM=VALUE]...
+    workbench run PIPELINE [--input FILE|DIR] [--output DIR] [--set NODE.PARAM=VALUE]... [--db FILE]
+    workbench stream PIPELINE --source folder:DIR|video:FILE|camera:0|url:rtsp://… [--db FILE] [--frames N]
+    workbench replay PIPELINE --db FILE [--since TIME] [--until TIME] [--limit N] [--output DIR]
     workbench validate PIPELINE
     workbench nodes [--json]
     workbench info [--json]
@@ -45,6 +47,38 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--set", action="append", default=[], metavar="NODE.PARAM=VALUE", help="override a parameter")
     r.add_argument("--source", metavar="NODE", help="source node that receives --input (default: the first)")
     r.add_argument("--quiet", "-q", action="store_true", help="print only the summary")
+    _db_args(r, default_db=False)
+
+    st = sub.add_parser("stream", help="run a pipeline continuously on a camera, video or image folder (headless)")
+    st.add_argument("pipeline")
+    st.add_argument("--source", "-s", required=True, metavar="SPEC",
+                    help="folder:DIR, video:FILE, camera:INDEX, url:rtsp://… or genicam:PRODUCER.cti")
+    st.add_argument("--frames", "-n", type=int, metavar="N", help="stop after N frames (default: run until the "
+                                                                  "source ends or Ctrl+C)")
+    st.add_argument("--rate", type=float, metavar="FPS", help="frames per second to take (default: as fast as possible)")
+    st.add_argument("--loop", action="store_true", help="replay the folder/video again from the start at its end")
+    st.add_argument("--output", "-o", metavar="DIR", help="where nodes that save files write (default: ./results/<name>)")
+    st.add_argument("--set", action="append", default=[], metavar="NODE.PARAM=VALUE", help="override a parameter")
+    st.add_argument("--source-node", metavar="NODE", help="source node that receives the frames (default: the first)")
+    st.add_argument("--trigger", choices=("free", "plc"), default="free",
+                    help="free: take frames continuously; plc: one frame per rising edge of the PLC trigger coil")
+    st.add_argument("--plc", metavar="CONFIG.json", help="Modbus TCP PLC: verdict, counters, heartbeat, trigger")
+    st.add_argument("--tcp", metavar="HOST:PORT", help="send one text line per result to HOST:PORT")
+    st.add_argument("--format", default="{verdict};{count};{time}\r\n", metavar="FMT",
+                    help="text line for --tcp (fields: verdict, count, time, input, index, latency_ms, reasons)")
+    st.add_argument("--quiet", "-q", action="store_true", help="no status line, only the summary")
+    _db_args(st, default_db=True)
+
+    rp = sub.add_parser("replay", help="re-run a (changed) pipeline over archived inspections and compare verdicts")
+    rp.add_argument("pipeline")
+    rp.add_argument("--db", required=True, metavar="FILE", help="the results database of the recorded inspections")
+    rp.add_argument("--since", metavar="TIME", help="only inspections at or after TIME (ISO, e.g. 2026-11-21T08:00)")
+    rp.add_argument("--until", metavar="TIME", help="only inspections at or before TIME")
+    rp.add_argument("--limit", type=int, metavar="N", help="at most N inspections (oldest first)")
+    rp.add_argument("--output", "-o", metavar="DIR", help="where replay.csv goes (default: ./replay/<pipeline name>)")
+    rp.add_argument("--set", action="append", default=[], metavar="NODE.PARAM=VALUE", help="override a parameter")
+    rp.add_argument("--source", metavar="NODE", help="source node that receives the images (default: the first)")
+    rp.add_argument("--changes-only", action="store_true", help="list only the inspections whose verdict changed")
 
     v = sub.add_parser("validate", help="check a pipeline file and list every problem")
     v.add_argument("pipeline")
@@ -63,6 +97,36 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _db_args(p: argparse.ArgumentParser, default_db: bool) -> None:
+    p.add_argument("--db", metavar="FILE", help="record every inspection in this SQLite results database"
+                   + (" (default: results.db in the user data folder)" if default_db else ""))
+    if default_db:
+        p.add_argument("--no-db", action="store_true", help="record nothing")
+    p.add_argument("--archive", metavar="DIR", help="folder for the images of NG inspections (default: "
+                                                   "<db name>-images beside the database)")
+    p.add_argument("--archive-all", action="store_true", help="archive the images of every inspection, not only NG")
+    p.add_argument("--archive-max-mb", type=float, default=2048, metavar="MB",
+                   help="disk cap of the archive; the oldest images are deleted first (default: 2048)")
+    p.add_argument("--no-archive", action="store_true", help="record results without images")
+
+
+def _open_db(args, default_db: bool):
+    """(ResultsDB, Archive | None) from --db/--archive…, or (None, None)."""
+    from workbench.runtime.results import Archive, ResultsDB, default_db_path
+
+    if getattr(args, "no_db", False) or (not args.db and not default_db):
+        return None, None
+    path = Path(args.db) if args.db else default_db_path()
+    db = ResultsDB(path)
+    archive = None
+    if not args.no_archive:
+        folder = Path(args.archive) if args.archive else path.parent / f"{path.stem}-images"
+        if args.archive_max_mb <= 0:
+            raise WorkbenchError("--archive-max-mb must be more than 0")
+        archive = Archive(folder, max_bytes=int(args.archive_max_mb * 1024 * 1024), save_all=args.archive_all)
+    return db, archive
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
@@ -73,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
 
         configure_threads()
         return {"gui": cmd_gui, "run": cmd_run, "validate": cmd_validate, "nodes": cmd_nodes,
-                "info": cmd_info, "samples": cmd_samples, "models": cmd_models}[cmd](args)
+                "info": cmd_info, "samples": cmd_samples, "models": cmd_models, "stream": cmd_stream,
+                "replay": cmd_replay}[cmd](args)
     except KeyboardInterrupt:
         print("cancelled", file=sys.stderr)
         return EXIT_CANCELLED
@@ -152,6 +217,12 @@ def cmd_run(args) -> int:
     out = Path(args.output) if args.output else Path.cwd() / "results" / Path(args.pipeline).stem
     batch = BatchRun(pipeline, out, args.source)
     inputs = _collect_inputs(args.input, pipeline, batch.source)
+    db, archive = _open_db(args, default_db=False)
+    if db is not None:
+        from workbench.runtime.results import BatchRecorder
+
+        batch.on_result = BatchRecorder(db, pipeline, Path(args.pipeline).stem, archive=archive,
+                                        source=str(args.input or batch.source.id))
     cancel = CancelToken()
     bar = tqdm(total=len(inputs), unit="img", file=sys.stderr, disable=len(inputs) < 2 or None,
                dynamic_ncols=True, leave=False)
@@ -179,13 +250,153 @@ def cmd_run(args) -> int:
         rows = batch.rows
     finally:
         bar.close()
+        if db is not None:
+            db.close()
     n_ok = sum(r.verdict == "OK" for r in rows)
     n_ng = sum(r.verdict == "NG" for r in rows)
     n_err = sum(r.status == "error" for r in rows)
     print(f"{len(rows)} input{'s' if len(rows) != 1 else ''}: {n_ok} OK, {n_ng} NG, {n_err} error"
-          f"{'s' if n_err != 1 else ''} -> {out / 'results.jsonl'}")
+          f"{'s' if n_err != 1 else ''} -> {out / 'results.jsonl'}"
+          + (f" and {db.path}" if db is not None else ""))
     if interrupted:
         print("cancelled: the results above were written", file=sys.stderr)
+        return EXIT_CANCELLED
+    return EXIT_OK
+
+
+def cmd_stream(args) -> int:
+    import time
+
+    from workbench.core.pipeline_file import load_pipeline
+    from workbench.runtime.sources import Trigger, TriggerMode, open_source
+    from workbench.runtime.stream import StreamRecorder, StreamRunner
+
+    pipeline = load_pipeline(args.pipeline)
+    _apply_sets(pipeline, args.set)
+    name = Path(args.pipeline).stem
+    if args.frames is not None and args.frames < 1:
+        raise WorkbenchError("--frames must be 1 or more")
+    if args.rate is not None and args.rate <= 0:
+        raise WorkbenchError("--rate must be more than 0 frames per second")
+    trigger = Trigger(TriggerMode.EXTERNAL) if args.trigger == "plc" else None
+    if trigger is not None and not args.plc:
+        raise WorkbenchError("--trigger plc needs --plc CONFIG.json with a \"trigger\" coil")
+    source = open_source(args.source, rate=args.rate, loop=args.loop, trigger=trigger)
+    out = Path(args.output) if args.output else Path.cwd() / "results" / name
+    outputs = []
+    db, archive = _open_db(args, default_db=True)
+    try:
+        if args.plc:
+            from workbench.runtime.plc import ModbusPlc, load_plc_config
+
+            cfg = load_plc_config(args.plc)
+            if trigger is not None and "coil" not in (cfg.get("trigger") or {}):
+                raise WorkbenchError(f"{args.plc}: --trigger plc needs \"trigger\": {{\"coil\": N}}")
+            outputs.append(ModbusPlc(cfg, on_trigger=trigger.fire if trigger else None).start())
+        if args.tcp:
+            from workbench.runtime.plc import TcpTextOutput
+
+            host, sep, port = args.tcp.rpartition(":")
+            if not sep or not port.isdigit():
+                raise WorkbenchError(f"--tcp {args.tcp!r}: expected HOST:PORT")
+            fmt = args.format.encode().decode("unicode_escape")
+            outputs.append(TcpTextOutput(host, int(port), fmt))
+        recorder = StreamRecorder(db, pipeline, name, archive=archive, source=args.source) if db else None
+        runner = StreamRunner(pipeline, source, source_node=args.source_node, output_dir=out, recorder=recorder,
+                              outputs=outputs, max_frames=args.frames)
+        interrupted = False
+        runner.start()
+        try:
+            last = time.monotonic()
+            while runner.running:
+                runner.join(0.2)
+                if not args.quiet and time.monotonic() - last >= 1.0:
+                    last = time.monotonic()
+                    print(_status_line(runner), flush=True)
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            runner.stop()
+    finally:
+        for o in outputs:
+            o.close()
+        if db is not None:
+            db.close()
+    s = runner.stats.snapshot()
+    if runner.error and s["processed"] == 0:
+        raise WorkbenchError(runner.error)
+    print(f"{s['processed']} frame{'s' if s['processed'] != 1 else ''}: {s['ok']} OK, {s['ng']} NG, "
+          f"{s['errors']} error{'s' if s['errors'] != 1 else ''}, {s['dropped']} dropped; "
+          f"{runner.stats.overall_fps():.1f} fps, latency mean {s['latency_ms']['mean']:.1f} ms "
+          f"(p95 {s['latency_ms']['p95']:.1f})" + (f" -> {db.path}" if db is not None else ""))
+    if runner.error:
+        print(f"error: {runner.error}", file=sys.stderr)
+    if interrupted:
+        print("cancelled: the results above were recorded", file=sys.stderr)
+        return EXIT_CANCELLED
+    return EXIT_OK
+
+
+def _status_line(runner) -> str:
+    s = runner.stats.snapshot()
+    lat = s["latency_ms"]
+    state = runner.state if runner.state == "running" else f"{runner.state}: {runner.state_message}"
+    return (f"[{state}] {s['fps']:.1f} fps  latency {lat['mean']:.1f} ms (p95 {lat['p95']:.1f})  "
+            f"total {s['processed']}  OK {s['ok']}  NG {s['ng']}  errors {s['errors']}  dropped {s['dropped']}")
+
+
+def cmd_replay(args) -> int:
+    from tqdm import tqdm
+
+    from workbench.core.pipeline_file import load_pipeline
+    from workbench.core.spec import CancelToken
+    from workbench.runtime.replay import OUTCOMES, UNCHANGED, Replay
+    from workbench.runtime.results import ResultsDB, parse_time
+
+    pipeline = load_pipeline(args.pipeline)
+    _apply_sets(pipeline, args.set)
+    if args.limit is not None and args.limit < 1:
+        raise WorkbenchError("--limit must be 1 or more")
+    since = parse_time(args.since) if args.since else None
+    until = parse_time(args.until) if args.until else None
+    with ResultsDB(args.db, readonly=True) as db:
+        records = db.query(since=since, until=until, limit=args.limit)
+    if not records:
+        raise WorkbenchError(f"no inspections in {args.db}" + (" in that time range" if since or until else ""))
+    out = Path(args.output) if args.output else Path.cwd() / "replay" / Path(args.pipeline).stem
+    replay = Replay(pipeline, out, args.source)
+    cancel = CancelToken()
+    bar = tqdm(total=len(records), unit="img", file=sys.stderr, disable=len(records) < 2 or None,
+               dynamic_ncols=True, leave=False)
+    tqdm.write(f"{'input':32} {'time':23}  recorded -> new  outcome", file=sys.stdout)
+
+    def on_item(it) -> None:
+        bar.update(1)
+        if args.changes_only and it.outcome == UNCHANGED:
+            return
+        r = it.record
+        name = Path(r.input).name[:32]
+        line = f"{name:32} {r.time[:23]:23}  {r.verdict or '-':>8} -> {it.new_verdict or '-':3}  {it.outcome}"
+        if it.new_reasons and it.outcome != UNCHANGED:
+            line += "\n  " + "; ".join(it.new_reasons)
+        for err in it.errors:
+            line += f"\n  error: {err}"
+        tqdm.write(line, file=sys.stdout)
+
+    interrupted = False
+    try:
+        replay.run(records, cancel, on_item)
+    except KeyboardInterrupt:
+        cancel.cancel()
+        interrupted = True
+    finally:
+        bar.close()
+        csv_path = replay.write_csv(out / "replay.csv")
+    c = replay.counts()
+    print(f"{len(replay.items)} inspection{'s' if len(replay.items) != 1 else ''}: "
+          + ", ".join(f"{c[k]} {k}" for k in OUTCOMES) + f" -> {csv_path}")
+    if interrupted:
+        print("cancelled: the comparisons above were written", file=sys.stderr)
         return EXIT_CANCELLED
     return EXIT_OK
 

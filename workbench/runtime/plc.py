@@ -79,6 +79,7 @@ class ModbusPlc:
         self._client = None
         self._hb = 0
         self._last_coil = False
+        self._unit_kw: dict | None = None
 
     # -- public -------------------------------------------------------------------------------
     def start(self) -> ModbusPlc:
@@ -125,7 +126,18 @@ class ModbusPlc:
 
     # -- worker -------------------------------------------------------------------------------
     def _kw(self) -> dict:
-        return {"device_id": self.unit}
+        if self._unit_kw is None:
+            self._unit_kw = self._unit_kwarg()
+        return self._unit_kw
+
+    def _unit_kwarg(self) -> dict:
+        # pymodbus >= 3.10 names the unit "device_id"; 3.6-3.9 named it "slave"
+        import inspect
+
+        from pymodbus.client import ModbusTcpClient
+
+        name = "device_id" if "device_id" in inspect.signature(ModbusTcpClient.write_coil).parameters else "slave"
+        return {name: self.unit}
 
     def _connect(self) -> bool:
         from pymodbus.client import ModbusTcpClient

@@ -39,6 +39,10 @@ class SourceError(WorkbenchError):
     """A source cannot be opened (bad folder, no camera, missing package)."""
 
 
+class SourceConfigError(SourceError):
+    """The source is wrongly configured (missing folder or package): retrying cannot help."""
+
+
 class SourceDisconnected(SourceError):
     """A live source stopped delivering frames (camera unplugged, stream dropped)."""
 
@@ -119,7 +123,7 @@ class FrameSource:
 
     def read(self) -> Frame | None:
         if not self.opened:
-            raise SourceError(f"{self.describe()}: not open")
+            raise SourceConfigError(f"{self.describe()}: not open")
         if self.rate and self.trigger is None:
             delay = self._next_t - time.perf_counter()
             if delay > 0 and self._closing.wait(delay):
@@ -183,11 +187,11 @@ class FolderSource(FrameSource):
         from workbench.core.imageio import IMAGE_EXTENSIONS
 
         if not self.folder.is_dir():
-            raise SourceError(f"image folder not found: {self.folder}")
+            raise SourceConfigError(f"image folder not found: {self.folder}")
         self.files = sorted((f for f in self.folder.iterdir() if f.is_file() and f.suffix.lower() in IMAGE_EXTENSIONS),
                             key=_natural_key)
         if not self.files:
-            raise SourceError(f"no image files in {self.folder} (looked for {', '.join(IMAGE_EXTENSIONS)})")
+            raise SourceConfigError(f"no image files in {self.folder} (looked for {', '.join(IMAGE_EXTENSIONS)})")
         self._pos = 0
 
     def _read(self) -> Frame | None:
@@ -233,7 +237,7 @@ class VideoSource(FrameSource):
         import cv2
 
         if not self.path.is_file():
-            raise SourceError(f"video file not found: {self.path}")
+            raise SourceConfigError(f"video file not found: {self.path}")
         cap = cv2.VideoCapture(str(self.path))
         if not cap.isOpened():
             cap.release()
@@ -341,9 +345,9 @@ class GenICamSource(FrameSource):
         try:
             from harvesters.core import Harvester  # optional extra
         except ImportError:
-            raise SourceError(GENICAM_MISSING) from None
+            raise SourceConfigError(GENICAM_MISSING) from None
         if self.cti is None or not self.cti.is_file():
-            raise SourceError(GENICAM_MISSING + (f": {self.cti} not found" if self.cti else ""))
+            raise SourceConfigError(GENICAM_MISSING + (f": {self.cti} not found" if self.cti else ""))
         h = Harvester()
         h.add_file(str(self.cti))
         h.update()
@@ -418,7 +422,7 @@ def open_source(spec: str, *, rate: float | None = None, loop: bool = False,
         elif p.is_file():
             kind, rest = "video", spec
         else:
-            raise SourceError(f"unknown source {spec!r}: use folder:DIR, video:FILE, camera:INDEX, "
+            raise SourceConfigError(f"unknown source {spec!r}: use folder:DIR, video:FILE, camera:INDEX, "
                               "url:rtsp://… or genicam:FILE.cti")
     kind = kind.lower()
     if kind == "folder":
@@ -429,15 +433,15 @@ def open_source(spec: str, *, rate: float | None = None, loop: bool = False,
         try:
             index = int(rest)
         except ValueError:
-            raise SourceError(f"camera:{rest}: expected a device index such as camera:0") from None
+            raise SourceConfigError(f"camera:{rest}: expected a device index such as camera:0") from None
         return CameraSource(index, rate=rate, trigger=trigger, **camera)
     if kind == "url":
         if not rest.lower().startswith(("rtsp://", "http://", "https://", "rtmp://", "udp://")):
-            raise SourceError(f"url:{rest}: expected rtsp://, http:// or https://")
+            raise SourceConfigError(f"url:{rest}: expected rtsp://, http:// or https://")
         return CameraSource(rest, rate=rate, trigger=trigger, **camera)
     if kind in ("rtsp", "http", "https"):
         return CameraSource(spec, rate=rate, trigger=trigger, **camera)
     if kind == "genicam":
         cti, _, cam = rest.partition("#")
         return GenICamSource(cti or None, camera=int(cam) if cam.isdigit() else (cam or 0), trigger=trigger, rate=rate)
-    raise SourceError(f"unknown source kind {kind!r}: use folder:, video:, camera:, url: or genicam:")
+    raise SourceConfigError(f"unknown source kind {kind!r}: use folder:, video:, camera:, url: or genicam:")

@@ -37,7 +37,8 @@ from workbench.core.graph import Pipeline
 from workbench.core.spec import CancelToken, NodeContext
 from workbench.core.types import NO_VALUE
 from workbench.runtime.batch import Row, pick_source, row_from_result
-from workbench.runtime.sources import Frame, FrameSource, SourceDisconnected, SourceError
+from workbench.runtime.sources import (Frame, FrameSource, SourceConfigError, SourceDisconnected,
+                                       SourceError)
 
 log = logging.getLogger(__name__)
 
@@ -263,7 +264,8 @@ class StreamRunner:
                         src.open()
                     except SourceError as exc:
                         tries += 1
-                        if not src.live or (self.max_reconnects is not None and tries > self.max_reconnects):
+                        if (not src.live or isinstance(exc, SourceConfigError)
+                                or (self.max_reconnects is not None and tries > self.max_reconnects)):
                             self.error = str(exc)
                             break
                         delay = next(delays)
