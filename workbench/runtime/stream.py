@@ -226,7 +226,10 @@ class StreamRunner:
     def _put(self, q: queue.Queue, item, drop_oldest: bool = False) -> bool:
         while not self._stop.is_set():
             try:
-                q.put(item, timeout=0.1)
+                if drop_oldest:  # live source: never wait; the oldest waiting frame makes room
+                    q.put_nowait(item)
+                else:
+                    q.put(item, timeout=0.1)
                 return True
             except queue.Full:
                 if drop_oldest:
