@@ -105,6 +105,9 @@ class ModbusPlc:
         self._wake.set()
 
     def close(self, timeout: float = 5.0) -> None:
+        """Write what is queued (when connected), then stop the worker and disconnect."""
+        if self.state == "connected":
+            self.flush(min(timeout, 2.0))
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
