@@ -92,6 +92,9 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--json", action="store_true")
 
     sub.add_parser("samples", help="create the sample images (from installed packages)")
+    st = sub.add_parser("self-test", help="check versions, providers, bundled models and example pipelines")
+    st.add_argument("--json", metavar="FILE", help="also write the report as JSON (windowed builds: the only report)")
+    st.add_argument("--require-gpu", action="store_true", help="fail when no GPU provider works")
     mo = sub.add_parser("models", help="install the bundled models (PP-OCR from the rapidocr package) into models/")
     mo.add_argument("--force", action="store_true", help="copy again even when present")
     return p
@@ -137,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
 
         configure_threads()
         return {"gui": cmd_gui, "run": cmd_run, "validate": cmd_validate, "nodes": cmd_nodes,
-                "info": cmd_info, "samples": cmd_samples, "models": cmd_models, "stream": cmd_stream,
+                "info": cmd_info, "samples": cmd_samples, "models": cmd_models, "stream": cmd_stream, "self-test": cmd_self_test,
                 "replay": cmd_replay}[cmd](args)
     except KeyboardInterrupt:
         print("cancelled", file=sys.stderr)
@@ -507,6 +510,12 @@ def cmd_samples(args) -> int:
     for p in ensure_samples():
         print(p)
     return EXIT_OK
+
+
+def cmd_self_test(args) -> int:
+    from workbench.selftest import run_self_test
+
+    return run_self_test(Path(args.json) if args.json else None, args.require_gpu)
 
 
 def cmd_models(args) -> int:
