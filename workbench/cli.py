@@ -308,6 +308,7 @@ def cmd_stream(args) -> int:
         runner = StreamRunner(pipeline, source, source_node=args.source_node, output_dir=out, recorder=recorder,
                               outputs=outputs, max_frames=args.frames)
         interrupted = False
+        _sigterm_as_interrupt()  # a service manager's stop ends the stream as Ctrl+C does
         runner.start()
         try:
             last = time.monotonic()
@@ -338,6 +339,17 @@ def cmd_stream(args) -> int:
         print("cancelled: the results above were recorded", file=sys.stderr)
         return EXIT_CANCELLED
     return EXIT_OK
+
+
+def _sigterm_as_interrupt() -> None:
+    import signal
+    import threading
+
+    if hasattr(signal, "SIGTERM") and threading.current_thread() is threading.main_thread():
+        def handler(_sig, _frame):
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, handler)
 
 
 def _status_line(runner) -> str:

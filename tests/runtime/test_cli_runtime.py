@@ -157,3 +157,30 @@ def test_stream_with_plc(tmp_path, coins_folder):
         assert srv.register(0) == 1  # the last frame (f029) is OK
     finally:
         srv.stop()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
+def test_stream_stops_cleanly_on_ctrl_c_and_sigterm(tmp_path, coins_folder, sig):
+    import signal
+    import time
+
+    db = tmp_path / "c.db"
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "workbench", "stream", str(COINS), "--source",
+                             f"folder:{coins_folder[0].parent}", "--loop", "--rate", "50", "--db", str(db),
+                             "--output", str(tmp_path / "o")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        line = proc.stdout.readline()  # the first status line: it is running
+        assert line.startswith("[running]"), line
+        time.sleep(0.3)
+        proc.send_signal(getattr(signal, sig))
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert "cancelled" in err and "Traceback" not in err
+    n = int(out.strip().splitlines()[-1].split()[0])
+    with ResultsDB(db, readonly=True) as d:
+        assert d.count() == n > 0
