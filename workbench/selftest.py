@@ -53,8 +53,8 @@ DRIVER_LIB_PATTERNS = ["libcuda.so*", "libnvidia-*.so*", "nvcuda.dll", "nvcuda64
 
 MODULES = {  # distribution -> importable module with __version__
     "numpy": "numpy", "opencv-python-headless": "cv2", "onnxruntime": "onnxruntime", "scipy": "scipy",
-    "scikit-image": "skimage", "PySide6-Essentials": "PySide6", "pyqtgraph": "pyqtgraph",
-}
+    "scikit-image": "skimage",
+}  # PySide6 and pyqtgraph: checked by check_gui (Qt is imported only under workbench/gui)
 
 
 class Check:
@@ -217,19 +217,13 @@ def check_pipelines(c: Check, expectations: dict[str, dict[str, Any]]) -> None:
 def check_gui(c: Check) -> None:
     """The GUI's modules are there (a frozen build that excluded too much fails here) and Qt starts."""
     try:
-        import pyqtgraph  # noqa: F401
-        from PySide6 import QtCore, QtGui, QtWidgets  # noqa: F401
+        from workbench.gui.selfcheck import qt_status
 
-        import workbench.gui.app  # noqa: F401
+        status = qt_status()
     except Exception as exc:
-        c.fail(f"GUI modules cannot be imported: {_one_line(exc)}")
+        c.fail(f"GUI modules cannot be imported or Qt does not start: {_one_line(exc)}")
         return
-    app = QtWidgets.QApplication.instance()
-    if app is None:
-        plat = os.environ.get("QT_QPA_PLATFORM") or "offscreen"
-        app = QtWidgets.QApplication(["workbench-selftest", "-platform", plat])
-    c.data["qt"] = QtCore.qVersion()
-    c.data["platform_plugin"] = QtGui.QGuiApplication.platformName()
+    c.data.update(status)
 
 
 def loaded_libraries() -> list[str]:

@@ -204,3 +204,11 @@ def test_models_command_installs_ocr_models_with_license_and_sidecars(tmp_path, 
         side = model.with_name(model.stem + ".workbench.json")
         assert json.loads(side.read_text())["task"].startswith("ocr_")
         assert side.stat().st_mode & 0o044  # readable by others, not mkstemp's 0600
+
+
+def test_self_test_command_passes_here_and_writes_its_report(tmp_path):
+    report = tmp_path / "self-test.json"
+    p = wb("self-test", "--json", report)
+    assert p.returncode == 0, p.stdout + p.stderr
+    data = json.loads(report.read_text())
+    assert "PASSED" in p.stdout and data and "Traceback" not in p.stderr
