@@ -32,14 +32,11 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import os
-import platform
 import re
 import statistics
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -62,6 +59,9 @@ from workbench.nodes.morphology.fill_holes import fill_holes  # noqa: E402
 from workbench.nodes.morphology.morphology import KernelShape, MorphOp, morphology  # noqa: E402
 from workbench.nodes.regions.blob_analysis import blob_analysis  # noqa: E402
 from workbench.nodes.segmentation.threshold import ThresholdMode, threshold  # noqa: E402
+
+from _harness import Compare, Mismatch, Row, ms, pair, timed, us  # noqa: E402  (bench/ is the script's folder)
+from _harness import machine  # noqa: E402
 
 DOC = ROOT / "docs" / "PERFORMANCE.md"
 WIDTH, HEIGHT = 2592, 1944  # 5.04 MP
@@ -113,96 +113,6 @@ def make_frame(seed: int) -> np.ndarray:
     return np.ascontiguousarray(np.clip(img.astype(np.float32) + noise, 0, 255).astype(np.uint8))
 
 
-# ---------------------------------------------------------------- helpers
-class Mismatch(Exception):
-    """The engine's result differs from the baseline's: the figures would be meaningless."""
-
-
-def timed(fn: Callable[[], object]) -> tuple[float, object]:
-    t0 = time.perf_counter()
-    out = fn()
-    return time.perf_counter() - t0, out
-
-
-def clock(fn: Callable[[], object]) -> float:
-    return timed(fn)[0]
-
-
-@dataclass
-class Compare:
-    """Engine times `a` against baseline times `b`, measured as pairs (a[i] next to b[i])."""
-
-    a: list[float]
-    b: list[float]
-
-    @property
-    def ratio(self) -> float:  # the figure: median of the per-pair ratios (drift cancels in a pair)
-        return statistics.median(x / y for x, y in zip(self.a, self.b))
-
-    @property
-    def diff(self) -> float:  # median of the per-pair differences
-        return statistics.median(x - y for x, y in zip(self.a, self.b))
-
-    @property
-    def ratio_of_medians(self) -> float:
-        return statistics.median(self.a) / statistics.median(self.b)
-
-    @property
-    def ratio_of_mins(self) -> float:
-        return min(self.a) / min(self.b)
-
-    @property
-    def ratio_iqr(self) -> tuple[float, float]:  # the spread of the per-pair ratios (a noise gauge)
-        q = statistics.quantiles([x / y for x, y in zip(self.a, self.b)], n=4)
-        return q[0], q[2]
-
-    def describe(self, fmt: Callable[[float], str]) -> str:
-        lo, hi = self.ratio_iqr
-        return (f"median {fmt(statistics.median(self.a))} vs {fmt(statistics.median(self.b))}; "
-                f"per-pair ratios' quartiles {lo:.3f}–{hi:.3f}; "
-                f"ratio of medians {self.ratio_of_medians:.4f}, of minima {self.ratio_of_mins:.4f}; "
-                f"N={len(self.a)}")
-
-
-def pair(a: Callable[[], object], b: Callable[[], object], flip: bool):
-    """Time a and b, b first when flip (alternated between repetitions, so that neither side
-    always finds the caches warmed by the other). Returns (time a, result a, time b, result b)."""
-    if flip:
-        tb, rb = timed(b)
-        ta, ra = timed(a)
-    else:
-        ta, ra = timed(a)
-        tb, rb = timed(b)
-    return ta, ra, tb, rb
-
-
-@dataclass
-class Row:
-    name: str
-    value: float  # the figure compared with the target
-    unit: str  # "us" or "x"
-    target: float
-    detail: str  # how it was computed, with the raw times
-
-    @property
-    def passed(self) -> bool:
-        return self.value <= self.target
-
-    def fmt_value(self) -> str:
-        return f"{self.value:.2f} µs" if self.unit == "us" else f"{self.value:.4f}"
-
-    def fmt_target(self) -> str:
-        return f"≤ {self.target:g} µs" if self.unit == "us" else f"≤ {self.target:g}"
-
-
-def ms(x: float) -> str:
-    return f"{x * 1e3:.3f} ms"
-
-
-def us(x: float) -> str:
-    return f"{x * 1e6:.1f} µs"
-
-
 # ---------------------------------------------------------------- 1. overhead per node
 def bench_overhead(reps: int) -> tuple[list[Row], dict]:
     reg = Registry()
@@ -248,9 +158,9 @@ def bench_overhead(reps: int) -> tuple[list[Row], dict]:
         c = Compare(t_eng[warm:], t_dir[warm:])
         mn = (min(c.a) - min(c.b)) / CHAIN
         raw.setdefault("overhead_per_node", c.diff / CHAIN)
-        rows.append(Row(f"1. Engine overhead per node ({label})", c.diff / CHAIN * 1e6, "us", 20.0,
+        rows.append(Row(f"1. Engine overhead per node ({label})", c.diff / CHAIN * 1e6, 20.0,
                         f"{CHAIN}-node chain, median engine run {ms(statistics.median(c.a))} vs direct calls "
-                        f"{ms(statistics.median(c.b))}; from minima {mn * 1e6:.2f} µs/node; N={len(c.a)}"))
+                        f"{ms(statistics.median(c.b))}; from minima {mn * 1e6:.2f} µs/node; N={len(c.a)}", unit="us"))
         if t_cached:
             raw["cached_per_node"] = statistics.median(t_cached) / CHAIN
     return rows, raw
@@ -349,9 +259,9 @@ def bench_pipeline(reps: int) -> tuple[list[Row], dict]:
     full = Compare(t_full[warm:], t_base[warm:])
     cached = Compare(t_cached[warm:], t_full[warm:])
     rows = [
-        Row("2. 5 MP pipeline, full run: engine / hand-written", full.ratio, "x", 1.03,
+        Row("2. 5 MP pipeline, full run: engine / hand-written", full.ratio, 1.03,
             f"{full.describe(ms)}; {len(p.nodes)} nodes, {blobs} blobs"),
-        Row("3a. Unchanged re-run / full run", cached.ratio, "x", 0.01,
+        Row("3a. Unchanged re-run / full run", cached.ratio, 0.01,
             f"median {us(statistics.median(cached.a))} vs {ms(statistics.median(cached.b))} "
             f"({statistics.median(cached.a) / len(p.nodes) * 1e6:.1f} µs per cached node); N={len(cached.a)}"),
     ]
@@ -376,7 +286,7 @@ def bench_pipeline(reps: int) -> tuple[list[Row], dict]:
                           draw_overlay(img, regions, None, meas, verd, thickness=th, show_labels=True)):
         raise Mismatch("pipeline benchmark: edited overlay differs from the direct call")
     edit = Compare(t_edit[warm:], t_node[warm:])
-    rows.append(Row("3b. Re-run after editing the last node / that node's own cost", edit.ratio, "x",
+    rows.append(Row("3b. Re-run after editing the last node / that node's own cost", edit.ratio,
                     1.05, f"draw_overlay: {edit.describe(ms)}"))
     per_node = {nid: r.seconds for nid, r in engine.run(p).nodes.items()}
     return rows, {"per_node": per_node, "baseline_median": statistics.median(full.b), "nodes": len(p.nodes),
@@ -384,30 +294,6 @@ def bench_pipeline(reps: int) -> tuple[list[Row], dict]:
 
 
 # ---------------------------------------------------------------- report
-def machine() -> dict[str, str]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = os.cpu_count() or 0
-    return {
-        "CPU": cpu,
-        "CPU count": f"{os.cpu_count()} (usable by this process: {usable})",
-        "OS": f"{platform.system()} {platform.release()}",
-        "Python": platform.python_version(),
-        "NumPy": np.__version__,
-        "OpenCV": cv2.__version__,
-        "cv2 threads": str(cv2.getNumThreads()),
-    }
-
-
 HOW_TO = """\
 # Performance
 

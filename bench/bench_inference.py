@@ -35,15 +35,12 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import os
-import platform
 import re
 import statistics
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -62,6 +59,9 @@ from workbench.inference.detection import decode_detections  # noqa: E402
 from workbench.nodes.dl._common import load  # noqa: E402
 from workbench.nodes.dl.detect import detect  # noqa: E402
 
+from _harness import Compare, Mismatch, Row, ms, pair, timed  # noqa: E402  (bench/ is the script's folder)
+from _harness import machine as _machine  # noqa: E402
+
 DOC = ROOT / "docs" / "PERFORMANCE.md"
 BEGIN, END = "<!-- inference -->", "<!-- /inference -->"
 SIZE = 640
@@ -71,107 +71,11 @@ ANCHORS = 8400  # 80² + 40² + 20², YOLOv8 at 640
 CONF, IOU, MAX_DET = 0.25, 0.45, 300
 
 
-# ---------------------------------------------------------------- helpers (as in bench_engine.py)
-class Mismatch(Exception):
-    """The workbench result differs from the baseline's: the figures would be meaningless."""
-
-
-def timed(fn: Callable[[], object]) -> tuple[float, object]:
-    t0 = time.perf_counter()
-    out = fn()
-    return time.perf_counter() - t0, out
-
-
-@dataclass
-class Compare:
-    """Workbench times `a` against baseline times `b`, measured as pairs (a[i] next to b[i])."""
-
-    a: list[float]
-    b: list[float]
-
-    @property
-    def ratio(self) -> float:  # the figure: median of the per-pair ratios
-        return statistics.median(x / y for x, y in zip(self.a, self.b))
-
-    @property
-    def ratio_of_medians(self) -> float:
-        return statistics.median(self.a) / statistics.median(self.b)
-
-    @property
-    def ratio_of_mins(self) -> float:
-        return min(self.a) / min(self.b)
-
-    @property
-    def ratio_iqr(self) -> tuple[float, float]:
-        q = statistics.quantiles([x / y for x, y in zip(self.a, self.b)], n=4)
-        return q[0], q[2]
-
-    def describe(self) -> str:
-        lo, hi = self.ratio_iqr
-        return (f"median {ms(statistics.median(self.a))} vs {ms(statistics.median(self.b))}; "
-                f"per-pair ratios' quartiles {lo:.3f}–{hi:.3f}; "
-                f"ratio of medians {self.ratio_of_medians:.4f}, of minima {self.ratio_of_mins:.4f}; "
-                f"N={len(self.a)}")
-
-
-def pair(a: Callable[[], object], b: Callable[[], object], flip: bool):
-    if flip:
-        tb, rb = timed(b)
-        ta, ra = timed(a)
-    else:
-        ta, ra = timed(a)
-        tb, rb = timed(b)
-    return ta, ra, tb, rb
-
-
-@dataclass
-class Row:
-    name: str
-    value: float | None  # None: not measured
-    target: float
-    detail: str
-
-    @property
-    def result(self) -> str:
-        if self.value is None:
-            return "not measured"
-        return "PASS" if self.value <= self.target else "FAIL"
-
-    def fmt_value(self) -> str:
-        return "—" if self.value is None else f"{self.value:.4f}"
-
-    def fmt_target(self) -> str:
-        return "—" if self.value is None else f"≤ {self.target:g}"
-
-
-def ms(x: float) -> str:
-    return f"{x * 1e3:.3f} ms"
-
-
+# ---------------------------------------------------------------- helpers (the timing harness is bench/_harness.py)
 def machine() -> dict[str, str]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = os.cpu_count() or 0
-    return {
-        "CPU": cpu,
-        "CPU count": f"{os.cpu_count()} (usable by this process: {usable})",
-        "OS": f"{platform.system()} {platform.release()}",
-        "Python": platform.python_version(),
-        "NumPy": np.__version__,
-        "OpenCV": cv2.__version__,
-        "ONNX Runtime": f"{ort.__version__} (providers: {', '.join(ort.get_available_providers())})",
-        "cv2 threads": str(cv2.getNumThreads()),
-        "ORT threads": f"intra-op {ort_threads()} (ort_threads()), inter-op 1",
-    }
+    return _machine(
+        libraries={"ONNX Runtime": f"{ort.__version__} (providers: {', '.join(ort.get_available_providers())})"},
+        threads={"ORT threads": f"intra-op {ort_threads()} (ort_threads()), inter-op 1"})
 
 
 # ---------------------------------------------------------------- models
