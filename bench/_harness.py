@@ -32,10 +32,6 @@ def timed(fn: Callable[[], object]) -> tuple[float, object]:
     return time.perf_counter() - t0, out
 
 
-def clock(fn: Callable[[], object]) -> float:
-    return timed(fn)[0]
-
-
 def ms(x: float) -> str:
     return f"{x * 1e3:.3f} ms"
 
