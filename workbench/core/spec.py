@@ -266,5 +266,22 @@ def node(node_id: str, *, name: str, category: str, version: int = 1, output: st
     return wrap
 
 
+def file_state(param: str = "path") -> Callable[[dict, NodeContext], tuple]:
+    """A cache_extra for nodes that read the file named by a path parameter: the node re-runs when
+    the file changes on disk (path, mtime, size; a missing file gives zeros, the node reports it)."""
+
+    def state(params: dict, ctx: NodeContext) -> tuple:
+        if not params.get(param):
+            return ()
+        p = ctx.resolve(params[param])
+        try:
+            st = p.stat()
+        except OSError:
+            return (str(p), 0, 0)
+        return (str(p), st.st_mtime_ns, st.st_size)
+
+    return state
+
+
 def data_type(name: str) -> DataType:
     return DATA_TYPES[name]

@@ -7,7 +7,7 @@ import numpy as np
 
 from workbench.core.errors import NodeInputError
 from workbench.core.params import FileParam, Help
-from workbench.core.spec import NodeContext, node
+from workbench.core.spec import file_state, node
 from workbench.core.types import Image
 from workbench.nodes.calibration._common import load_calibration
 
@@ -18,15 +18,8 @@ class Framing(enum.Enum):
     ALL_PIXELS = "shrink so that every input pixel is kept"
 
 
-def _file_state(params: dict, ctx: NodeContext):
-    p = params.get("calibration")
-    if not p:
-        return ()
-    f = ctx.resolve(p)
-    return (str(f), f.stat().st_mtime_ns) if f.exists() else (str(f), 0)
 
-
-@node("cv.undistort", name="Undistort", category="Calibration", cache_extra=_file_state)
+@node("cv.undistort", name="Undistort", category="Calibration", cache_extra=file_state("calibration"))
 def undistort(image: Image,
               calibration: Annotated[Path, FileParam("Calibration (*.json)"),
                                      Help("a file written by Calibrate Camera")] = Path(""),

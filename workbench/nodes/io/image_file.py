@@ -5,7 +5,7 @@ from typing import Annotated, NamedTuple
 from workbench.core.imageio import read_image
 from workbench.core.params import FileParam
 from workbench.core.samples import ensure_for
-from workbench.core.spec import NodeContext, node
+from workbench.core.spec import file_state, node
 from workbench.core.types import Image, String
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp)"
@@ -22,13 +22,8 @@ class ImageFileOut(NamedTuple):
     path: String
 
 
-def _file_state(params: dict, ctx: NodeContext):
-    p = ctx.resolve(params["path"])
-    st = p.stat()
-    return (str(p), st.st_mtime_ns, st.st_size)
 
-
-@node("io.image_file", name="Image File", category="Sources", cache_extra=_file_state,
+@node("io.image_file", name="Image File", category="Sources", cache_extra=file_state("path"),
       set_input=lambda path: {"path": str(path)},
       list_inputs=lambda params, ctx: [ctx.resolve(params["path"])] if params["path"] else [])
 def image_file(path: Annotated[Path, FileParam(IMAGE_FILTER)] = Path(""),

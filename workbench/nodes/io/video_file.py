@@ -6,7 +6,7 @@ import numpy as np
 
 from workbench.core.errors import NodeInputError
 from workbench.core.params import FileParam, Help, Range
-from workbench.core.spec import NodeContext, node
+from workbench.core.spec import file_state, node
 from workbench.core.types import Float, Image, Int
 
 VIDEO_FILTER = "Videos (*.avi *.mp4 *.mov *.mkv *.m4v *.mpg *.mpeg *.wmv)"
@@ -18,13 +18,8 @@ class VideoFileOut(NamedTuple):
     fps: Float
 
 
-def _file_state(params: dict, ctx: NodeContext):
-    p = ctx.resolve(params["path"])
-    st = p.stat()
-    return (str(p), st.st_mtime_ns, st.st_size)
 
-
-@node("io.video_file", name="Video File", category="Sources", cache_extra=_file_state,
+@node("io.video_file", name="Video File", category="Sources", cache_extra=file_state("path"),
       set_input=lambda path: {"path": str(path), "frame": 0},
       list_inputs=lambda params, ctx: [ctx.resolve(params["path"])] if params["path"] else [])
 def video_file(path: Annotated[Path, FileParam(VIDEO_FILTER)] = Path(""),
