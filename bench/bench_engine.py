@@ -378,10 +378,10 @@ def write_doc(rows: list[Row], info: dict[str, str], extra: dict, args, path: Pa
     lines += [f"| {nid} | {s * 1e3:.3f} |" for nid, s in extra["per_node"].items()]
     lines.append("")
     text = "\n".join(lines)
-    if path.exists():  # keep the section other benchmarks own (bench/bench_inference.py)
-        kept = re.search(r"<!-- inference -->.*?<!-- /inference -->\n?", path.read_text(encoding="utf-8"), re.S)
-        if kept:
-            text = text.rstrip("\n") + "\n\n" + kept.group(0)
+    if path.exists():  # keep the sections other benchmarks own (<!-- name --> ... <!-- /name -->)
+        kept = re.finditer(r"<!-- ([a-z_]+) -->.*?<!-- /\1 -->\n?", path.read_text(encoding="utf-8"), re.S)
+        for section in kept:
+            text = text.rstrip("\n") + "\n\n" + section.group(0)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
 
