@@ -1,0 +1,785 @@
+"""The node canvas: our own QGraphicsView over the :class:`~workbench.gui.document.Document`.
+
+The view never edits the pipeline itself: every edit is a Document call (an undoable command),
+and the view redraws only from ``doc.changed`` events, so undo and redo redraw exactly like the
+edit did. Items are in canvas_items.py; the design is described in docs/CANVAS.md.
+
+API used by the main window (keep it stable)::
+
+    c = Canvas(doc)
+    c.selectionChangedIds -> Signal(list)    # selected node ids, on every selection change
+    c.nodeActivated       -> Signal(str)     # double-click / "Open macro" on a node
+    c.message             -> Signal(str)     # one-line messages (why a link was refused, ...)
+    c.set_status(node_id, status, ms=None, note="");  c.clear_status()
+    c.select(ids); c.selected_ids(); c.fit(); c.center_on(node_id)
+    c.copy(); c.paste(); c.duplicate(); c.delete_selected(); c.group_selected() -> macro id | None
+    c.add_node(type_id, scene_pos=None) -> node id
+    c.retranslate(); c.apply_theme()
+    c.refresh_node(node_id)                  # re-read a node's ports (a macro edited in another tab)
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QCursor, QKeySequence, QPainter, QPen
+from PySide6.QtWidgets import QApplication, QFrame, QGraphicsScene, QGraphicsView, QMenu, QToolTip
+
+from workbench.core.errors import WorkbenchError
+from workbench.core.graph import Edge, EdgeAdded, EdgeRemoved, NodeAdded, NodeRemoved, ParamChanged
+from workbench.gui.canvas_items import (GRID, HEADER_H, INPUT, OUTPUT, LinkItem, NodeItem, Style, TempLink,
+                                        layered_layout, place_unpositioned)
+from workbench.gui.document import Document, DocumentReset, NodesMoved, node_pos
+from workbench.gui.i18n import node_tr, t
+
+NODE_MIME = "application/x-workbench-node"
+MIN_ZOOM, MAX_ZOOM = 0.1, 3.0
+SCENE_HALF = 100_000.0  # a fixed, huge scene rect: no recomputation, free panning
+
+
+class Canvas(QGraphicsView):
+    selectionChangedIds = Signal(list)
+    nodeActivated = Signal(str)
+    message = Signal(str)
+
+    def __init__(self, doc: Document, parent=None) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.look = Style()
+        self.snapping = False  # node positions snap to the grid while the user drags them
+        self._nodes: dict[str, NodeItem] = {}
+        self._links: dict[Edge, LinkItem] = {}
+        self._picked: LinkItem | None = None
+        self._status: dict[str, tuple[str, float | None, str]] = {}
+        self._press_pos: dict[str, QPointF] = {}
+        self._pan: QPoint | None = None
+        self._space = False
+        self._space_used = False
+        self._drag: dict | None = None  # a link being dragged
+        self._quiet = 0  # > 0 while rebuilding: selection signals are held back
+
+        scene = QGraphicsScene(self)
+        scene.setItemIndexMethod(QGraphicsScene.BspTreeIndex)
+        scene.setSceneRect(QRectF(-SCENE_HALF, -SCENE_HALF, 2 * SCENE_HALF, 2 * SCENE_HALF))
+        scene.selectionChanged.connect(self._selection_changed)
+        self.setScene(scene)
+        self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
+        self.setViewportUpdateMode(QGraphicsView.SmartViewportUpdate)
+        self.setOptimizationFlags(QGraphicsView.DontSavePainterState)
+        self.setCacheMode(QGraphicsView.CacheBackground)
+        self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.AnchorViewCenter)
+        self.setDragMode(QGraphicsView.RubberBandDrag)
+        self.setRubberBandSelectionMode(Qt.IntersectsItemShape)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setFrameShape(QFrame.NoFrame)
+        self.setAcceptDrops(True)
+        self.setFocusPolicy(Qt.StrongFocus)
+        self.setMouseTracking(True)
+        self.apply_theme()
+        doc.changed.connect(self._on_changed)
+        self._rebuild()
+
+    # ================================================================ public API
+    def set_status(self, node_id: str, status: str, ms: float | None = None, note: str = "") -> None:
+        """Show a node's last run: status in ok/cached/failed/skipped/cancelled/running/"" ;
+        ``note`` is the tooltip (an error message, or "ran on CPU: ..." which adds a CPU badge)."""
+        self._status[node_id] = (status, ms, note)
+        item = self._nodes.get(node_id)
+        if item is not None:
+            item.set_status(status, ms, note)
+
+    def clear_status(self) -> None:
+        self._status.clear()
+        for item in self._nodes.values():
+            item.set_status("", None, "")
+
+    def select(self, node_ids: list[str]) -> None:
+        self._quiet += 1
+        try:
+            self.scene().clearSelection()
+            self._pick(None)
+            for nid in node_ids:
+                item = self._nodes.get(nid)
+                if item is not None:
+                    item.setSelected(True)
+        finally:
+            self._quiet -= 1
+        self._selection_changed()
+
+    def selected_ids(self) -> list[str]:
+        order = {nid: i for i, nid in enumerate(self.doc.pipeline.nodes)}
+        ids = [it.node_id for it in self.scene().selectedItems() if isinstance(it, NodeItem)]
+        return sorted(ids, key=lambda n: order.get(n, 0))
+
+    def fit(self) -> None:
+        """Show every node (never zooming in beyond 1:1)."""
+        rect = self._nodes_rect()
+        if rect.isNull():
+            self.resetTransform()
+            self.centerOn(0, 0)
+            return
+        m = 40.0
+        self.fitInView(rect.adjusted(-m, -m, m, m), Qt.KeepAspectRatio)
+        s = self.transform().m11()
+        if s > 1.0 or s < MIN_ZOOM:
+            self.resetTransform()
+            self.scale(min(1.0, max(MIN_ZOOM, s)), min(1.0, max(MIN_ZOOM, s)))
+            self.centerOn(rect.center())
+
+    def center_on(self, node_id: str) -> None:
+        item = self._nodes.get(node_id)
+        if item is not None:
+            self.centerOn(item.sceneBoundingRect().center())
+
+    def copy(self) -> None:
+        ids = self.selected_ids()
+        if ids:
+            QApplication.clipboard().setText(self._copy_text(ids))
+
+    def paste(self) -> None:
+        text = QApplication.clipboard().text()
+        offset = (30.0, 30.0)
+        at = self._mouse_scene_pos()
+        if at is not None:
+            corner = _top_left(text)
+            if corner is not None:
+                offset = (at.x() - corner[0], at.y() - corner[1])
+        self._paste(text, offset)
+
+    def duplicate(self) -> None:
+        ids = self.selected_ids()
+        if ids:
+            self._paste(self._copy_text(ids), (30.0, 30.0))
+
+    def delete_selected(self) -> None:
+        ids = self.selected_ids()
+        link = self._picked.edge if self._picked is not None else None
+        if ids:
+            self.doc.remove_nodes(ids)
+        elif link is not None:
+            self.doc.disconnect(link)
+
+    def group_selected(self) -> str | None:
+        ids = self.selected_ids()
+        try:
+            macro = self.doc.group(ids)
+        except WorkbenchError as exc:
+            self.message.emit(str(exc))
+            return None
+        self.select([macro])
+        return macro
+
+    def add_node(self, type_id: str, scene_pos: QPointF | None = None) -> str:
+        """Add a node with its title bar under ``scene_pos`` (None: the view's centre); its id."""
+        if scene_pos is None:
+            scene_pos = self.mapToScene(self.viewport().rect().center())
+        step = GRID / 2
+        x = round((scene_pos.x() - 75.0) / step) * step
+        y = round((scene_pos.y() - HEADER_H / 2) / step) * step
+        nid = self.doc.add_node(type_id, (x, y))
+        self.select([nid])
+        return nid
+
+    def retranslate(self) -> None:
+        for item in self._nodes.values():
+            item.rebuild()
+
+    def apply_theme(self) -> None:
+        self.look.reload()
+        self.setBackgroundBrush(self.look.background)
+        self.resetCachedContent()
+        for item in self._nodes.values():
+            item.update()
+        for link in self._links.values():
+            link.update()
+        self.viewport().update()
+
+    def refresh_node(self, node_id: str) -> None:
+        """Re-read one node's title and ports (e.g. its macro was edited in another tab)."""
+        item = self._nodes.get(node_id)
+        if item is not None:
+            item.rebuild()
+
+    # ================================================================ document events
+    def _on_changed(self, ev: object) -> None:
+        if isinstance(ev, NodeAdded):
+            self._add_item(ev.node_id)
+        elif isinstance(ev, NodeRemoved):
+            self._remove_item(ev.node_id)
+        elif isinstance(ev, EdgeAdded):
+            self._add_link(ev.edge)
+        elif isinstance(ev, EdgeRemoved):
+            self._remove_link(ev.edge)
+        elif isinstance(ev, ParamChanged):
+            self.refresh_node(ev.node_id)
+        elif isinstance(ev, NodesMoved):
+            for nid in ev.node_ids:
+                item = self._nodes.get(nid)
+                if item is None:
+                    continue
+                pos = node_pos(self.doc.pipeline, nid)
+                if pos is not None:
+                    item.setPos(QPointF(*pos))
+                elif item.auto_pos is not None:
+                    item.setPos(item.auto_pos)
+        elif isinstance(ev, DocumentReset):
+            self._rebuild()
+            self.fit()
+
+    def _rebuild(self) -> None:
+        self._quiet += 1
+        try:
+            self._cancel_link_drag()
+            self._picked = None
+            self.scene().clear()
+            self._nodes.clear()
+            self._links.clear()
+            p = self.doc.pipeline
+            for nid, inst in p.nodes.items():
+                item = NodeItem(self, inst)
+                self._nodes[nid] = item
+                self.scene().addItem(item)
+            fixed = {nid: pos for nid in p.nodes if (pos := node_pos(p, nid)) is not None}
+            todo = [nid for nid in p.nodes if nid not in fixed]
+            for nid, pos in fixed.items():
+                self._nodes[nid].setPos(QPointF(*pos))
+            if todo:
+                sizes = {n: (it.width, it.height) for n, it in self._nodes.items()}
+                auto = layered_layout(p, sizes) if not fixed else place_unpositioned(p, sizes, fixed, todo)
+                for nid, pos in auto.items():
+                    self._nodes[nid].auto_pos = QPointF(*pos)
+                    self._nodes[nid].setPos(QPointF(*pos))
+            for e in p.edges:
+                self._add_link(e)
+            for nid, st in self._status.items():
+                if nid in self._nodes:
+                    self._nodes[nid].set_status(*st)
+        finally:
+            self._quiet -= 1
+        self._selection_changed()
+
+    def _add_item(self, nid: str) -> None:
+        p = self.doc.pipeline
+        inst = p.nodes.get(nid)
+        if inst is None:
+            return
+        if nid in self._nodes:
+            self._remove_item(nid)
+        item = NodeItem(self, inst)
+        self._nodes[nid] = item
+        pos = node_pos(p, nid)
+        if pos is None:
+            sizes = {n: (it.width, it.height) for n, it in self._nodes.items()}
+            fixed = {n: (it.pos().x(), it.pos().y()) for n, it in self._nodes.items() if n != nid}
+            auto = place_unpositioned(p, sizes, fixed, [nid])
+            item.auto_pos = QPointF(*auto.get(nid, (0.0, 0.0)))
+            item.setPos(item.auto_pos)
+        else:
+            item.setPos(QPointF(*pos))
+        self.scene().addItem(item)
+        if nid in self._status:
+            item.set_status(*self._status[nid])
+
+    def _remove_item(self, nid: str) -> None:
+        item = self._nodes.pop(nid, None)
+        if item is None:
+            return
+        for link in list(item.links):
+            self._remove_link(link.edge)
+        self.scene().removeItem(item)
+
+    def _add_link(self, e: Edge) -> None:
+        src, dst = self._nodes.get(e.src), self._nodes.get(e.dst)
+        if src is None or dst is None or e in self._links:
+            return
+        out_port = src.ports.get((OUTPUT, e.src_port))
+        in_port = dst.ports.get((INPUT, e.dst_port))
+        color = out_port.color if out_port is not None else QColor("#909090")
+        if (out_port is None or out_port.type_name == "Any") and in_port is not None:
+            color = in_port.color
+        link = LinkItem(e, src, dst, color)
+        self._links[e] = link
+        self.scene().addItem(link)
+
+    def _remove_link(self, e: Edge) -> None:
+        link = self._links.pop(e, None)
+        if link is None:
+            return
+        if link is self._picked:
+            self._picked = None
+        link.detach()
+        self.scene().removeItem(link)
+
+    # ================================================================ helpers
+    def _nodes_rect(self) -> QRectF:
+        rect = QRectF()
+        for item in self._nodes.values():
+            rect = rect.united(item.sceneBoundingRect())
+        return rect
+
+    def _selection_changed(self) -> None:
+        if not self._quiet:
+            self.selectionChangedIds.emit(self.selected_ids())
+
+    def _pick(self, link: LinkItem | None) -> None:
+        if self._picked is not None and self._picked is not link:
+            self._picked.set_picked(False)
+        self._picked = link
+        if link is not None:
+            link.set_picked(True)
+
+    def _mouse_scene_pos(self) -> QPointF | None:
+        local = self.viewport().mapFromGlobal(QCursor.pos())
+        if not self.viewport().rect().contains(local):
+            return None
+        return self.mapToScene(local)
+
+    def _copy_text(self, ids: list[str]) -> str:
+        """doc.copy_text plus the on-screen positions of nodes the layout placed (they have no
+        position in the file), so that pasted copies keep the arrangement."""
+        data = json.loads(self.doc.copy_text(ids))
+        ui = data.setdefault("ui", {})
+        for nid in ids:
+            item = self._nodes.get(nid)
+            entry = ui.get(nid)
+            if item is not None and not (isinstance(entry, dict) and "pos" in entry):
+                entry = dict(entry) if isinstance(entry, dict) else {}
+                entry["pos"] = [round(item.pos().x(), 1), round(item.pos().y(), 1)]
+                ui[nid] = entry
+        return json.dumps(data, sort_keys=True)
+
+    def _paste(self, text: str, offset: tuple[float, float]) -> None:
+        out = self.doc.paste_text(text, offset)
+        if isinstance(out, str):
+            self.message.emit(out)
+        else:
+            self.select(out)
+
+    def _node_at(self, view_pos: QPoint) -> NodeItem | None:
+        for it in self.items(view_pos):
+            if isinstance(it, NodeItem):
+                return it
+        return None
+
+    def _link_at(self, view_pos: QPoint) -> LinkItem | None:
+        for it in self.items(view_pos):
+            if isinstance(it, NodeItem):
+                return None
+            if isinstance(it, LinkItem):
+                return it
+        return None
+
+    def _port_at(self, scene_pos: QPointF):
+        """(node item, port) under a scene point, or None (the nearest port within reach)."""
+        r = 12.0
+        best = None
+        for it in self.scene().items(QRectF(scene_pos.x() - r, scene_pos.y() - r, 2 * r, 2 * r)):
+            if isinstance(it, NodeItem):
+                port = it.port_at(it.mapFromScene(scene_pos))
+                if port is not None:
+                    d = QLineF(it.pos() + port.pos, scene_pos).length()
+                    if best is None or d < best[0]:
+                        best = (d, it, port)
+        return (best[1], best[2]) if best else None
+
+    # ================================================================ mouse
+    def mousePressEvent(self, event) -> None:
+        pos = event.position().toPoint()
+        btn = event.button()
+        if btn == Qt.MiddleButton or (btn == Qt.LeftButton and (self._space or event.modifiers() & Qt.AltModifier)):
+            self._pan = pos
+            self._space_used = self._space
+            self.viewport().setCursor(Qt.ClosedHandCursor)
+            event.accept()
+            return
+        if btn == Qt.LeftButton:
+            sp = self.mapToScene(pos)
+            hit = self._port_at(sp)
+            if hit is not None:
+                self._begin_link_drag(hit[0], hit[1], sp)
+                event.accept()
+                return
+            link = self._link_at(pos)
+            if link is not None:
+                self.scene().clearSelection()
+                self._pick(link)
+                event.accept()
+                return
+            self._pick(None)
+        elif btn == Qt.RightButton:
+            node = self._node_at(pos)
+            if node is not None and not node.isSelected():
+                self.select([node.node_id])
+        super().mousePressEvent(event)
+        if btn == Qt.LeftButton:
+            self.snapping = True
+            self._press_pos = {it.node_id: it.pos() for it in self.scene().selectedItems()
+                               if isinstance(it, NodeItem)}
+
+    def mouseMoveEvent(self, event) -> None:
+        if self._pan is not None:
+            pos = event.position().toPoint()
+            d = pos - self._pan
+            self._pan = pos
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - d.x())
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - d.y())
+            event.accept()
+            return
+        if self._drag is not None:
+            self._move_link_drag(self.mapToScene(event.position().toPoint()))
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        if self._pan is not None and event.button() in (Qt.MiddleButton, Qt.LeftButton):
+            self._pan = None
+            self.viewport().unsetCursor()
+            event.accept()
+            return
+        if self._drag is not None and event.button() == Qt.LeftButton:
+            self._end_link_drag(event.position().toPoint())
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+        if event.button() == Qt.LeftButton:
+            self.snapping = False
+            self._commit_moves()
+
+    def _commit_moves(self) -> None:
+        """One doc.move_nodes call for the whole drag (one undo step)."""
+        moved = {}
+        for nid, start in self._press_pos.items():
+            item = self._nodes.get(nid)
+            if item is not None and item.pos() != start:
+                moved[nid] = (item.pos().x(), item.pos().y())
+        self._press_pos = {}
+        if moved:
+            self.doc.move_nodes(moved)
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        node = self._node_at(event.position().toPoint())
+        if node is not None and event.button() == Qt.LeftButton:
+            self.nodeActivated.emit(node.node_id)
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def wheelEvent(self, event) -> None:
+        delta = event.angleDelta().y() or event.angleDelta().x()
+        if not delta:
+            return
+        s = self.transform().m11()
+        factor = math.pow(1.0015, delta)
+        target = min(MAX_ZOOM, max(MIN_ZOOM, s * factor))
+        if abs(target - s) > 1e-9:
+            f = target / s
+            self.scale(f, f)
+        event.accept()
+
+    # -- link dragging -------------------------------------------------------------------
+    def _begin_link_drag(self, item: NodeItem, port, sp: QPointF) -> None:
+        """Start from an output (forward), from an unlinked input (backward), or pick up the
+        input end of an existing link (drop elsewhere: re-link; drop on empty space: unlink)."""
+        detached = None
+        if port.kind == INPUT:
+            detached = self.doc.pipeline.incoming(item.node_id).get(port.name)
+        if detached is not None and detached in self._links and detached.src in self._nodes:
+            link = self._links[detached]
+            anchor = (OUTPUT, detached.src, detached.src_port)
+            color = link.color
+            link.hide()
+        else:
+            detached = None
+            anchor = (port.kind, item.node_id, port.name)
+            color = port.color
+        temp = TempLink(color)
+        self.scene().addItem(temp)
+        self._drag = {"anchor": anchor, "detached": detached, "temp": temp}
+        self._mark_targets()
+        self._move_link_drag(sp)
+
+    def _anchor_pos(self) -> QPointF:
+        kind, nid, name = self._drag["anchor"]
+        return self._nodes[nid].port_scene_pos(kind, name)
+
+    def _mark_targets(self) -> None:
+        kind, nid, name = self._drag["anchor"]
+        check = self.doc.check_link
+        for other in self._nodes.values():
+            marks = {}
+            for key in other.ports:
+                pk, pname = key
+                if kind == OUTPUT and pk == INPUT:
+                    marks[key] = check(nid, name, other.node_id, pname) is None
+                elif kind == INPUT and pk == OUTPUT:
+                    marks[key] = check(other.node_id, pname, nid, name) is None
+                else:
+                    marks[key] = False
+            other.set_marks(marks)
+
+    def _move_link_drag(self, sp: QPointF) -> None:
+        d = self._drag
+        kind = d["anchor"][0]
+        end = sp
+        hit = self._port_at(sp)
+        if hit is not None and hit[1].kind != kind:
+            end = hit[0].pos() + hit[1].pos  # snap the free end onto the port under the mouse
+        a = self._anchor_pos()
+        if kind == OUTPUT:
+            d["temp"].set_ends(a, end)
+        else:
+            d["temp"].set_ends(end, a)
+
+    def _drop_target(self, sp: QPointF, view_pos: QPoint):
+        """The port a drop goes to: the one under the mouse, else (dropped on a node's body) its
+        nearest port of the right kind that accepts the link, else its nearest of that kind."""
+        want = INPUT if self._drag["anchor"][0] == OUTPUT else OUTPUT
+        hit = self._port_at(sp)
+        if hit is not None:
+            return hit
+        node = self._node_at(view_pos)
+        if node is None:
+            return None
+        local = node.mapFromScene(sp)
+        cands = [p for p in node.ports.values() if p.kind == want]
+        if not cands:
+            return None
+        good = [p for p in cands if node.marks and node.marks.get((p.kind, p.name))]
+        pool = good or cands
+        best = min(pool, key=lambda p: abs(p.pos.y() - local.y()))
+        return node, best
+
+    def _end_link_drag(self, view_pos: QPoint) -> None:
+        d = self._drag
+        sp = self.mapToScene(view_pos)
+        target = self._drop_target(sp, view_pos)
+        kind, nid, name = d["anchor"]
+        detached: Edge | None = d["detached"]
+        self._cancel_link_drag()
+        why = None
+        if target is None:
+            if detached is not None:
+                self.doc.disconnect(detached)
+            return
+        titem, tport = target
+        if tport.kind == kind:
+            why = t("Link an output to an input")
+        elif kind == OUTPUT:
+            if detached is not None and (titem.node_id, tport.name) == (detached.dst, detached.dst_port):
+                return  # dropped back where it was
+            why = self.doc.check_link(nid, name, titem.node_id, tport.name)
+            if why is None:
+                if detached is not None:
+                    self.doc.undo.beginMacro(t("Re-link"))
+                    try:
+                        self.doc.disconnect(detached)
+                        why = self.doc.connect(nid, name, titem.node_id, tport.name)
+                    finally:
+                        self.doc.undo.endMacro()
+                else:
+                    why = self.doc.connect(nid, name, titem.node_id, tport.name)
+        else:
+            why = self.doc.connect(titem.node_id, tport.name, nid, name)
+        if why:
+            self._refuse(why, view_pos)
+
+    def _refuse(self, why: str, view_pos: QPoint) -> None:
+        QToolTip.showText(self.viewport().mapToGlobal(view_pos), why, self.viewport())
+        self.message.emit(why)
+
+    def _cancel_link_drag(self) -> None:
+        d, self._drag = self._drag, None
+        if d is None:
+            return
+        if d["temp"].scene() is not None:
+            self.scene().removeItem(d["temp"])
+        det = d["detached"]
+        if det is not None and det in self._links:
+            self._links[det].show()
+        for item in self._nodes.values():
+            item.set_marks(None)
+
+    # ================================================================ keyboard
+    _KEYS = {Qt.Key_Delete, Qt.Key_Backspace, Qt.Key_Space, Qt.Key_F, Qt.Key_Escape}
+    _CTRL_KEYS = {Qt.Key_C, Qt.Key_V, Qt.Key_D, Qt.Key_A, Qt.Key_G}
+
+    def event(self, ev) -> bool:
+        # take our keys before window-wide shortcuts while the canvas has focus (same actions)
+        if ev.type() == QEvent.ShortcutOverride:
+            mods = ev.modifiers() & ~Qt.KeypadModifier
+            if (mods == Qt.NoModifier and ev.key() in self._KEYS) or \
+                    (mods == Qt.ControlModifier and ev.key() in self._CTRL_KEYS):
+                ev.accept()
+                return True
+        elif ev.type() == QEvent.LanguageChange:
+            self.retranslate()
+        return super().event(ev)
+
+    def keyPressEvent(self, event) -> None:
+        key, mods = event.key(), event.modifiers() & ~Qt.KeypadModifier
+        if mods == Qt.ControlModifier:
+            action = {Qt.Key_C: self.copy, Qt.Key_V: self.paste, Qt.Key_D: self.duplicate,
+                      Qt.Key_G: self.group_selected, Qt.Key_A: self._select_all}.get(key)
+            if action is not None:
+                action()
+                event.accept()
+                return
+        if mods == Qt.NoModifier:
+            if key in (Qt.Key_Delete, Qt.Key_Backspace):
+                self.delete_selected()
+                event.accept()
+                return
+            if key == Qt.Key_Space:
+                if not event.isAutoRepeat():
+                    self._space, self._space_used = True, False
+                event.accept()
+                return
+            if key == Qt.Key_F:
+                self.fit()
+                event.accept()
+                return
+            if key == Qt.Key_Escape and self._drag is not None:
+                self._cancel_link_drag()
+                event.accept()
+                return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event) -> None:
+        if event.key() == Qt.Key_Space and not event.isAutoRepeat():
+            was_used = self._space_used or self._pan is not None
+            self._space = False
+            if not was_used:
+                self.fit()
+            event.accept()
+            return
+        super().keyReleaseEvent(event)
+
+    def _select_all(self) -> None:
+        self.select(list(self._nodes))
+
+    # ================================================================ context menu
+    def contextMenuEvent(self, event) -> None:
+        menu = self.build_context_menu(event.pos())
+        if menu is not None and not menu.isEmpty():
+            menu.exec(event.globalPos())
+        event.accept()
+
+    def build_context_menu(self, view_pos: QPoint) -> QMenu:
+        """The menu for what is under ``view_pos``: a node, a link or empty space."""
+        menu = QMenu(self)
+        sp = self.mapToScene(view_pos)
+        node = self._node_at(view_pos)
+        link = None if node is not None else self._link_at(view_pos)
+        if node is not None:
+            if not node.isSelected():
+                self.select([node.node_id])
+            inst = self.doc.pipeline.nodes.get(node.node_id)
+            if inst is not None and inst.graph is not None:
+                act = menu.addAction(t("Open macro"))
+                act.triggered.connect(lambda _=False, n=node.node_id: self.nodeActivated.emit(n))
+                menu.addSeparator()
+            menu.addAction(t("Duplicate"), self.duplicate).setShortcut(QKeySequence("Ctrl+D"))
+            menu.addAction(t("Copy"), self.copy).setShortcut(QKeySequence.Copy)
+            menu.addAction(t("Group into macro"), self.group_selected).setShortcut(QKeySequence("Ctrl+G"))
+            menu.addSeparator()
+            menu.addAction(t("Delete"), self.delete_selected).setShortcut(QKeySequence.Delete)
+        elif link is not None:
+            self._pick(link)
+            act = menu.addAction(t("Delete link"))
+            act.triggered.connect(lambda _=False, e=link.edge: self.doc.disconnect(e))
+        else:
+            add = menu.addMenu(t("Add node"))
+            reg = self.doc.registry
+            for cat in sorted(reg.categories(), key=node_tr):
+                sub = add.addMenu(node_tr(cat))
+                specs = sorted((s for s in reg if s.category == cat), key=lambda s: node_tr(s.name))
+                for spec in specs:
+                    act = sub.addAction(node_tr(spec.name))
+                    act.setToolTip(spec.description)
+                    act.setData(spec.id)
+                    act.triggered.connect(lambda _=False, tid=spec.id, p=QPointF(sp): self.add_node(tid, p))
+            menu.addSeparator()
+            paste = menu.addAction(t("Paste"))
+            paste.setShortcut(QKeySequence.Paste)
+            paste.triggered.connect(lambda _=False, p=QPointF(sp): self._paste_at(p))
+            menu.addAction(t("Fit to view"), self.fit).setShortcut(QKeySequence("F"))
+        return menu
+
+    def _paste_at(self, sp: QPointF) -> None:
+        text = QApplication.clipboard().text()
+        corner = _top_left(text)
+        self._paste(text, (sp.x() - corner[0], sp.y() - corner[1]) if corner else (30.0, 30.0))
+
+    # ================================================================ drops from the palette
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasFormat(NODE_MIME):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:
+        if event.mimeData().hasFormat(NODE_MIME):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event) -> None:
+        md = event.mimeData()
+        if not md.hasFormat(NODE_MIME):
+            event.ignore()
+            return
+        type_id = bytes(md.data(NODE_MIME)).decode("utf-8").strip()
+        try:
+            self.add_node(type_id, self.mapToScene(event.position().toPoint()))
+        except WorkbenchError as exc:
+            self.message.emit(str(exc))
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.setFocus()
+
+    # ================================================================ background
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        st = self.look
+        painter.fillRect(rect, st.background)
+        scale = self.transform().m11()
+        painter.setRenderHint(QPainter.Antialiasing, False)
+        major = GRID * 5
+        for step, color in ((GRID, st.grid), (major, st.grid_major)):
+            if step * scale < 7.0:
+                continue
+            left = math.floor(rect.left() / step) * step
+            top = math.floor(rect.top() / step) * step
+            lines = []
+            x = left
+            while x <= rect.right():
+                if step == major or abs(x / major - round(x / major)) > 1e-6:
+                    lines.append(QLineF(x, rect.top(), x, rect.bottom()))
+                x += step
+            y = top
+            while y <= rect.bottom():
+                if step == major or abs(y / major - round(y / major)) > 1e-6:
+                    lines.append(QLineF(rect.left(), y, rect.right(), y))
+                y += step
+            pen = QPen(color, 0)  # cosmetic: one device pixel at any zoom
+            painter.setPen(pen)
+            painter.drawLines(lines)
+        painter.setRenderHint(QPainter.Antialiasing, True)
+
+
+def _top_left(text: str) -> tuple[float, float] | None:
+    """The top-left position of the nodes in clipboard text, if they have positions."""
+    try:
+        ui = json.loads(text).get("ui", {})
+    except (ValueError, AttributeError):
+        return None
+    pts = [e["pos"] for e in ui.values() if isinstance(e, dict) and isinstance(e.get("pos"), list)
+           and len(e["pos"]) == 2]
+    if not pts:
+        return None
+    return min(float(p[0]) for p in pts), min(float(p[1]) for p in pts)
