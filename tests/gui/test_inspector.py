@@ -246,6 +246,18 @@ def test_set_node_announces_rois_to_draw_and_to_clear(make, doc, qtbot):
     assert seen == [(a, "roi", None)]  # stop drawing the old node's ROI
     ins.set_node(a)
     assert seen[-1] == (a, "roi", Roi.rect(1, 2, 3, 4))
+    cleared = []
+    ins.roiChanged.connect(lambda *args: cleared.append((ins.node_id(), args)))
+    doc.remove_nodes([a])  # deleting the shown node un-draws its ROI (node_id() still names it then)
+    assert cleared == [(a, (a, "roi", None))] and ins.node_id() is None
+
+
+def test_selecting_the_shown_node_again_keeps_the_form_and_run_info(make, doc):
+    ins, nid = make("cv.threshold")
+    spin = one(ins, "value", QDoubleSpinBox)
+    ins.set_run_info("ok", 1.0, [], "")
+    ins.set_node(nid)
+    assert one(ins, "value", QDoubleSpinBox) is spin and ins._run_box.isVisible()
 
 
 def test_refused_roi_shows_the_reason_and_keeps_the_model(make, doc, qtbot):
@@ -312,14 +324,14 @@ def test_cleared_by_node_removal_and_document_reset(make, doc):
     assert ins.node_id() is None
 
 
-def test_run_info(make):
+def test_run_info(make, doc):
     ins, nid = make("cv.threshold")
     ins.set_run_info("ok", 2.5, ["ran on CPU: no NVIDIA driver"], "")
     assert ins._run_box.isVisible() and "2.5 ms" in ins._run_status.text()
     assert ins._run_notes.text() == "ran on CPU: no NVIDIA driver" and not ins._run_error.isVisible()
     ins.set_run_info("failed", None, [], "cv.threshold: image is empty")
     assert ins._run_error.isVisible() and ins._run_error.text() == "cv.threshold: image is empty"
-    ins.set_node(nid)
+    ins.set_node(doc.add_node("cv.threshold"))  # another node: its own run info comes next
     assert not ins._run_box.isVisible()
 
 
@@ -335,3 +347,20 @@ def test_retranslate_uses_the_node_tables(make, doc):
     ins.retranslate()
     assert ins.findChild(type(ins._title), "label_block_size").text() == "Block size"
     assert one(ins, "value", QDoubleSpinBox).value() == 128.0
+
+
+def test_scrolling_over_an_unfocused_spin_box_does_not_change_it(make, doc, qapp):
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+
+    ins, nid = make("cv.threshold")
+    spin = one(ins, "block_size", QSpinBox)
+
+    def wheel():
+        ev = QWheelEvent(QPointF(5, 5), QPointF(spin.mapToGlobal(QPoint(5, 5))), QPoint(0, 0), QPoint(0, 120),
+                         Qt.NoButton, Qt.NoModifier, Qt.NoScrollPhase, False)
+        qapp.sendEvent(spin, ev)
+
+    spin.clearFocus()
+    wheel()
+    assert params(doc, nid)["block_size"] == 51 and spin.value() == 51

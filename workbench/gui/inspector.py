@@ -545,23 +545,29 @@ class Inspector(QWidget):
 
     def set_node(self, node_id: str | None) -> None:
         """Show that node's parameters (None, or an id not in the pipeline: the "select a node" hint).
-        Emits roiChanged(old node, name, None) for the ROIs of the node shown before, then
-        roiChanged(node, name, value) for each ROI of the new one. Clears the run info."""
+        Emits roiChanged(old node, name, None) for the ROIs of the node shown before (node_id()
+        still returns the old id then), then roiChanged(node, name, value) for each ROI of the new
+        one. A new node clears the run info; the node shown already keeps its form and run info."""
         if node_id is not None and node_id not in self.doc.pipeline.nodes:
             node_id = None
-        old = self._nid
-        if old is not None and old != node_id and old in self.doc.pipeline.nodes:
-            for p in self.doc.pipeline.nodes[old].spec.params:
-                if p.kind == "roi":
-                    self.roiChanged.emit(old, p.name, None)
+        if node_id is not None and node_id == self._nid:  # shown already: keep the form and run info
+            for name in self._rows:
+                self._refresh(name)
+            self._emit_rois()
+            return
+        # stop drawing the ROIs of the node shown so far (while node_id() still names it)
+        for name, row in self._rows.items():
+            if row.spec.kind == "roi" and self._nid is not None:
+                self.roiChanged.emit(self._nid, name, None)
         self._nid = node_id
         self._run_info = None
         self._show_node()
-        if node_id is not None:
-            inst = self.doc.pipeline.nodes[node_id]
-            for p in inst.spec.params:
-                if p.kind == "roi":
-                    self.roiChanged.emit(node_id, p.name, inst.params.get(p.name, p.default))
+        self._emit_rois()
+
+    def _emit_rois(self) -> None:
+        for name, row in self._rows.items():
+            if row.spec.kind == "roi":
+                self.roiChanged.emit(self._nid, name, self._value(name))
 
     def set_roi_from_viewer(self, name: str, rect: tuple[int, int, int, int]) -> None:
         """The viewer dragged the ROI rectangle of parameter ``name`` of the shown node."""
@@ -675,7 +681,6 @@ class Inspector(QWidget):
         if isinstance(event, DocumentReset):
             self.set_node(None)
         elif isinstance(event, NodeRemoved) and event.node_id == self._nid:
-            self._nid = None  # its ROIs went with it: nothing to un-draw by name
             self.set_node(None)
         elif isinstance(event, ParamChanged) and event.node_id == self._nid and event.name in self._rows:
             self._refresh(event.name)
