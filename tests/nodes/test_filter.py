@@ -112,3 +112,54 @@ def test_denoise_gray_colour_and_16bit():
     assert o16.dtype == np.uint16 and o16[:, 2:20].std() < n16[:, 2:20].std() / 2
     assert denoise(noisy.astype(np.float32) / 255).dtype == np.float32
     assert np.array_equal(denoise(coins, strength=0), coins)
+
+
+def _reference_median(img, size):
+    """Plain numpy: the median of every size x size window; outside the image, rows and columns are mirrored
+    without repeating the edge (reflect-101, periodically for windows wider than the image)."""
+    r = size // 2
+
+    def mirror(n):
+        i = np.abs(np.arange(-r, n + r)) % max(2 * n - 2, 1)
+        return np.where(i < n, i, 2 * n - 2 - i)
+
+    pad = img[np.ix_(mirror(img.shape[0]), mirror(img.shape[1]))]
+    win = np.lib.stride_tricks.sliding_window_view(pad, (size, size))
+    return np.median(win.reshape(*win.shape[:2], -1), axis=-1).astype(img.dtype)
+
+
+@pytest.mark.parametrize("size", [7, 9, 25, 27, 41])
+@pytest.mark.parametrize("dtype", [np.uint16, np.float32])
+def test_median_blur_is_the_exact_median_with_mirrored_borders(dtype, size):
+    """Sizes > 5 on 16-bit/float: both exact paths (window selection up to 25, byte split above) against a plain
+    numpy median, on noise (every value distinct), on few values (float through the byte path), colour, tiny."""
+    rng = np.random.default_rng(size)
+    noise = rng.integers(0, 65536, (37, 52)) if dtype == np.uint16 else rng.normal(0, 1, (37, 52))
+    few = rng.integers(0, 9, (30, 31)) * 1000
+    for img in (noise.astype(dtype), few.astype(dtype), noise[:3, :4].astype(dtype)):
+        assert np.array_equal(median_blur(img, size=size), _reference_median(img, size)), img.shape
+    colour = np.dstack([noise[:20, :20], few[:20, :20], noise[5:25, 9:29]]).astype(dtype)
+    out = median_blur(colour, size=size)
+    for c in range(3):
+        assert np.array_equal(out[:, :, c], _reference_median(colour[:, :, c], size))
+
+
+def test_median_blur_16bit_steps_keep_their_edge_and_low_byte():
+    """Regions that differ only in the low byte, and one where the median sits just below a 256 boundary."""
+    img = np.full((60, 60), 0x1234, np.uint16)
+    img[:, 30:] = 0x1235
+    img[40:, :] = 0x12FF
+    img[50:, :] = 0x1300
+    for size in (7, 31):
+        out = median_blur(img, size=size)
+        assert (out[20, 29], out[20, 30]) == (0x1234, 0x1235)  # the step stays where it was, sharp
+        assert out[0, 0] == 0x1234 and out[59, 59] == 0x1300
+    assert np.array_equal(median_blur(img, size=31), _reference_median(img, 31))
+
+
+def test_median_blur_matches_scipy_when_installed():
+    ndimage = pytest.importorskip("scipy.ndimage")
+    rng = np.random.default_rng(5)
+    img = rng.integers(0, 4096, (64, 80)).astype(np.uint16) * 16
+    for size in (7, 31):
+        assert np.array_equal(median_blur(img, size=size), ndimage.median_filter(img, size=size, mode="mirror"))
