@@ -9,7 +9,7 @@ from workbench.nodes.morphology.fill_holes import fill_holes
 from workbench.nodes.segmentation.distance_transform import Metric, distance_transform
 from workbench.nodes.segmentation.in_range import ColorSpace, in_range
 from workbench.nodes.segmentation.threshold import threshold
-from workbench.nodes.segmentation.watershed import Relief, watershed
+from workbench.nodes.segmentation.watershed import Relief, flood, watershed
 
 
 def _patches():
@@ -98,3 +98,67 @@ def test_watershed_image_relief_and_coins():
         watershed(coins, fg[:100])
     empty = watershed(coins, np.zeros_like(fg))
     assert len(empty.regions) == 0 and empty.labels.max() == 0
+
+
+def test_watershed_floods_by_height_not_by_distance():
+    """A ramp (height = x) with seeds at x = 5 and x = 35: the low seed fills everything below the high seed's
+    height, so the split is next to the high seed, not half-way (a flood by neighbour differences gives x = 20).
+    A wall keeps each seed on its side; a foreground part without a seed stays unlabelled."""
+    mask = np.zeros((9, 60), np.uint8)
+    mask[:, :41] = 255
+    mask[:, 50:] = 255  # a separate part with no seed
+    ramp = np.tile(np.arange(60, dtype=np.float32), (9, 1))
+    seeds = np.zeros((9, 60), np.int32)
+    seeds[:, 5], seeds[:, 35] = 1, 2  # two seed lines across the strip
+    labels = flood(ramp, seeds, mask)
+    assert labels.dtype == np.int32 and labels.min() == 0
+    assert (labels[:, :34] == 1).all() and (labels[:, 35:41] == 2).all()
+    assert (labels[:, 41:] == 0).all()  # background and the seedless part
+    wall = np.zeros((9, 60), np.float32)
+    wall[:, 15] = 100
+    walled = flood(wall, seeds, mask)
+    assert (walled[:, :15] == 1).all() and (walled[:, 16:41] == 2).all()
+    assert set(np.unique(walled[:, 15])) <= {1, 2}  # the wall itself joins a side: no -1 lines are left
+
+
+def test_watershed_splits_unequal_discs_at_the_neck():
+    m = np.zeros((100, 140), np.uint8)
+    cv2.circle(m, (50, 50), 30, 255, -1)
+    cv2.circle(m, (90, 50), 20, 255, -1)  # the circles cross at x = 76.25
+    cv2.circle(m, (125, 90), 1, 255, -1)  # too thin for a seed (min_peak 2): in no region
+    out = watershed(m, m)
+    assert out.measurements.values["count"] == 2
+    left, right = sorted(out.regions.stats, key=lambda s: s["cx"])
+    assert left["x"] + left["w"] == pytest.approx(76.25, abs=1.5) and right["x"] == pytest.approx(76.25, abs=1.5)
+    assert left["area"] + right["area"] == (m > 0).sum() - (m[85:, 120:] > 0).sum()
+    assert out.labels[50, 60].tolist() != out.labels[50, 85].tolist() and out.labels[90, 125].tolist() == [0, 0, 0]
+
+
+def test_watershed_agrees_with_scikit_image():
+    """The flood that replaced scikit-image's: same objects, and nearly the same pixels on the coins and on
+    heavily overlapping random discs (they differ only where two floods meet on equal heights)."""
+    skw = pytest.importorskip("skimage.segmentation").watershed
+    from workbench.nodes.segmentation.watershed import _seeds
+
+    rng = np.random.default_rng(3)
+    discs = np.zeros((400, 400), np.uint8)
+    for _ in range(60):
+        cv2.circle(discs, tuple(int(v) for v in rng.integers(0, 400, 2)), int(rng.integers(8, 40)), 255, -1)
+    coins = data.coins()
+    cases = [(coins, fill_holes(threshold(coins)), 15, Relief.DISTANCE, 0.99),
+             (coins, fill_holes(threshold(coins)), 15, Relief.IMAGE, 0.97),
+             (discs, discs, 5, Relief.DISTANCE, 0.9)]
+    for image, fg, min_distance, relief, agree in cases:
+        inside = fg > 0
+        dist = cv2.distanceTransform(inside.astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
+        n, markers = _seeds(dist, min_distance, 2.0)
+        if relief is Relief.DISTANCE:
+            surface = -dist
+        else:
+            g = image.astype(np.float32)
+            surface = cv2.magnitude(cv2.Sobel(g, cv2.CV_32F, 1, 0), cv2.Sobel(g, cv2.CV_32F, 0, 1))
+        ours, theirs = flood(surface, markers, fg), skw(surface, markers, mask=inside)
+        assert set(np.unique(ours[inside])) == set(np.unique(theirs[inside]))
+        assert (ours[inside] == theirs[inside]).mean() >= agree
+        assert (ours[~inside] == 0).all()
+        assert watershed(image, fg, min_distance=min_distance, relief=relief).measurements.values["count"] == n - 1

@@ -47,6 +47,61 @@ def _seeds(dist: np.ndarray, min_distance: int, min_peak: float) -> tuple[int, n
     return len(kept) + 1, remap[comp]
 
 
+def _levels(values: np.ndarray) -> np.ndarray:
+    """0..254 for ``values`` in the same order (equal values stay equal): flooding depends only on the order of
+    the heights, and cv2.watershed has 8-bit heights."""
+    order = np.argsort(values, kind="stable")
+    ranked = values[order]
+    first = np.r_[True, ranked[1:] != ranked[:-1]]  # the first of each run of equal heights
+    level = (np.arange(values.size, dtype=np.int64) * 255 // max(values.size, 1)).astype(np.int32)
+    out = np.empty(values.size, np.uint8)
+    out[order] = np.minimum(level[first][np.cumsum(first) - 1], 254)
+    return out
+
+
+def flood(surface: np.ndarray, markers: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Marker-controlled watershed: the seeds (``markers`` > 0) flood ``surface`` from its lowest places, only
+    inside ``mask``, 4-connected; every mask pixel reachable from a seed gets its seed's label, the others 0.
+
+    cv2.watershed floods by the colour difference between neighbours, not by height. Heights are given to it
+    on a checkerboard: channel 0 holds them on the even pixels, channel 1 on the odd ones, so the difference
+    between two neighbours is max(height p, height q): the water level. Channel 2 makes every step into the
+    background cost the most, so the background (one more region, left unlabelled) fills last; labels that
+    reach a foreground part without a seed only through it are removed. cv2.watershed marks the pixels where
+    two regions meet with -1: they join a neighbouring region, like scikit-image's watershed (no lines).
+    """
+    h, w = mask.shape
+    inside = mask > 0
+    height = np.zeros((h, w), np.uint8)
+    height[inside] = _levels(surface[inside])
+    even = (np.add.outer(np.arange(h), np.arange(w)) & 1) == 0
+    relief = np.zeros((h + 2, w + 2, 3), np.uint8)  # 1 pixel of background all round: cv2 never labels the edge
+    relief[1:-1, 1:-1, 0] = np.where(even, height, 0)
+    relief[1:-1, 1:-1, 1] = np.where(even, 0, height)
+    relief[..., 2] = 255
+    relief[1:-1, 1:-1, 2][inside] = 0
+    seeds = np.zeros((h + 2, w + 2), np.int32)
+    seeds[1:-1, 1:-1] = np.where(inside, markers, 0)
+    cv2.watershed(relief, seeds)
+    labels = seeds[1:-1, 1:-1]
+    n_parts, part = cv2.connectedComponents(inside.astype(np.uint8), connectivity=4)
+    seeded = np.zeros(n_parts, bool)
+    seeded[np.unique(part[(markers > 0) & inside])] = True
+    seeded[0] = False  # the background's own component
+    keep = inside & seeded[part]
+    todo = keep & (labels <= 0)
+    labels = np.where(keep, np.maximum(labels, 0), 0).astype(np.int32)
+    cross = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
+    while todo.any():  # lines (-1) join the largest neighbouring label; labels < 2**24 are exact in float32
+        grown = cv2.dilate(labels.astype(np.float32), cross).astype(np.int32)
+        fill = todo & (grown > 0)
+        if not fill.any():
+            break
+        labels[fill] = grown[fill]
+        todo &= ~fill
+    return labels
+
+
 @node("cv.watershed", name="Watershed", category="Segmentation")
 def watershed(image: Image, foreground: Mask,
               min_distance: Annotated[int, Range(1, 500, 1),
@@ -66,14 +121,12 @@ def watershed(image: Image, foreground: Mask,
     fg = (foreground > 0).astype(np.uint8)
     dist = cv2.distanceTransform(fg, cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
     n, markers = _seeds(dist, int(min_distance), float(min_peak))
-    from skimage.segmentation import watershed as flood
-
     if relief is Relief.DISTANCE:
         surface = -dist
     else:
         gray = as_gray(image).astype(np.float32)
         surface = cv2.magnitude(cv2.Sobel(gray, cv2.CV_32F, 1, 0), cv2.Sobel(gray, cv2.CV_32F, 0, 1))
-    labels = flood(surface, markers.astype(np.int32), mask=fg > 0) if n > 1 else np.zeros(fg.shape, np.int32)
+    labels = flood(surface, markers, fg) if n > 1 else np.zeros(fg.shape, np.int32)
     h_img, w_img = fg.shape
     contours, rows, kept = [], [], []
     for i in range(1, n):
