@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from tests.runtime.conftest import make_folder
-from workbench.runtime.sources import (GENICAM_MISSING, CameraSource, FolderSource, GenICamSource, SourceConfigError,
-                                       Trigger, VideoSource, open_source)
+from workbench.runtime.sources import (GENICAM_MISSING, CameraSource, FileListSource, FolderSource, GenICamSource,
+                                       SourceConfigError, Trigger, VideoSource, open_source)
 
 
 def _all(src):
@@ -45,6 +45,22 @@ def test_folder_loop_and_corrupt_frame(tmp_path):
     assert [f.index for f in frames] == list(range(7))
     bad = frames[1]
     assert bad.image is None and "not a readable image" in bad.error
+
+
+def test_file_list_in_the_given_order_looped(tmp_path):
+    paths = make_folder(tmp_path, 3)
+    src = FileListSource([paths[2], paths[0]], loop=True)
+    assert src.describe() == f"files:{tmp_path} (2)"
+    with src:
+        frames = [src.read() for _ in range(5)]
+    assert [f.name for f in frames] == ["f002.png", "f000.png"] * 2 + ["f002.png"]
+    assert [f.index for f in frames] == list(range(5)) and all(f.image is not None for f in frames)
+    one = FileListSource([paths[1]])
+    assert one.describe() == f"file:{paths[1]}" and [f.name for f in _all(one)] == ["f001.png"]
+    with pytest.raises(SourceConfigError, match="image file not found"):
+        FileListSource([tmp_path / "gone.png"]).open()
+    with pytest.raises(SourceConfigError, match="no image files"):
+        FileListSource([]).open()
 
 
 def test_folder_rate(tmp_path):

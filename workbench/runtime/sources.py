@@ -209,6 +209,32 @@ class FolderSource(FrameSource):
             return self._frame(None, str(path), str(exc))
 
 
+class FileListSource(FolderSource):
+    """Given image files in the given order (e.g. the pipeline's own inputs), optionally looped."""
+
+    kind = "files"
+
+    def __init__(self, files: list[str | Path], *, loop: bool = False, rate: float | None = None,
+                 trigger: Trigger | None = None, mode: str = "unchanged") -> None:
+        self.given = [Path(f) for f in files]
+        super().__init__(self.given[0].parent if self.given else Path("."), loop=loop, rate=rate,
+                         trigger=trigger, mode=mode)
+
+    def describe(self) -> str:
+        if len(self.given) == 1:
+            return f"file:{self.given[0]}"
+        return f"files:{self.folder} ({len(self.given)})"
+
+    def _open(self) -> None:
+        if not self.given:
+            raise SourceConfigError("no image files to read")
+        missing = next((f for f in self.given if not f.is_file()), None)
+        if missing is not None:
+            raise SourceConfigError(f"image file not found: {missing}")
+        self.files = list(self.given)
+        self._pos = 0
+
+
 def _natural_key(p: Path):
     import re
 
