@@ -4,6 +4,7 @@
     workbench run PIPELINE [--input FILE|DIR] [--output DIR] [--set NODE.PARAM=VALUE]... [--db FILE]
     workbench stream PIPELINE --source folder:DIR|video:FILE|camera:0|url:rtsp://… [--db FILE] [--frames N]
     workbench replay PIPELINE --db FILE [--since TIME] [--until TIME] [--limit N] [--output DIR]
+    workbench operator PIPELINE [--source SPEC] [--db FILE] [--windowed] [--screenshot FILE.png --frames N]
     workbench validate PIPELINE
     workbench nodes [--json]
     workbench info [--json]
@@ -51,23 +52,20 @@ def _parser() -> argparse.ArgumentParser:
 
     st = sub.add_parser("stream", help="run a pipeline continuously on a camera, video or image folder (headless)")
     st.add_argument("pipeline")
-    st.add_argument("--source", "-s", required=True, metavar="SPEC",
-                    help="folder:DIR, video:FILE, camera:INDEX, url:rtsp://… or genicam:PRODUCER.cti")
+    _source_args(st, required=True)
     st.add_argument("--frames", "-n", type=int, metavar="N", help="stop after N frames (default: run until the "
                                                                   "source ends or Ctrl+C)")
-    st.add_argument("--rate", type=float, metavar="FPS", help="frames per second to take (default: as fast as possible)")
-    st.add_argument("--loop", action="store_true", help="replay the folder/video again from the start at its end")
-    st.add_argument("--output", "-o", metavar="DIR", help="where nodes that save files write (default: ./results/<name>)")
-    st.add_argument("--set", action="append", default=[], metavar="NODE.PARAM=VALUE", help="override a parameter")
-    st.add_argument("--source-node", metavar="NODE", help="source node that receives the frames (default: the first)")
-    st.add_argument("--trigger", choices=("free", "plc"), default="free",
-                    help="free: take frames continuously; plc: one frame per rising edge of the PLC trigger coil")
-    st.add_argument("--plc", metavar="CONFIG.json", help="Modbus TCP PLC: verdict, counters, heartbeat, trigger")
-    st.add_argument("--tcp", metavar="HOST:PORT", help="send one text line per result to HOST:PORT")
-    st.add_argument("--format", default="{verdict};{count};{time}\r\n", metavar="FMT",
-                    help="text line for --tcp (fields: verdict, count, time, input, index, latency_ms, reasons)")
     st.add_argument("--quiet", "-q", action="store_true", help="no status line, only the summary")
     _db_args(st, default_db=True)
+
+    op = sub.add_parser("operator", help="the operator screen: run a pipeline on the line, full screen")
+    op.add_argument("pipeline")
+    _source_args(op, required=False)
+    op.add_argument("--windowed", action="store_true", help="a normal window instead of full screen")
+    op.add_argument("--screenshot", metavar="FILE.png", help="run --frames frames (default 20) or to the end of "
+                                                             "the source, save a PNG of the window and exit")
+    op.add_argument("--frames", "-n", type=int, metavar="N", help="stop the stream after N frames")
+    _db_args(op, default_db=True)
 
     rp = sub.add_parser("replay", help="re-run a (changed) pipeline over archived inspections and compare verdicts")
     rp.add_argument("pipeline")
@@ -98,6 +96,24 @@ def _parser() -> argparse.ArgumentParser:
     mo = sub.add_parser("models", help="install the bundled models (PP-OCR from the rapidocr package) into models/")
     mo.add_argument("--force", action="store_true", help="copy again even when present")
     return p
+
+
+def _source_args(p: argparse.ArgumentParser, required: bool) -> None:
+    """The source, pipeline and output options that stream and operator share."""
+    p.add_argument("--source", "-s", required=required, metavar="SPEC",
+                   help="folder:DIR, video:FILE, camera:INDEX, url:rtsp://… or genicam:PRODUCER.cti"
+                   + ("" if required else " (default: the images the pipeline's source node reads)"))
+    p.add_argument("--rate", type=float, metavar="FPS", help="frames per second to take (default: as fast as possible)")
+    p.add_argument("--loop", action="store_true", help="replay the folder/video again from the start at its end")
+    p.add_argument("--output", "-o", metavar="DIR", help="where nodes that save files write (default: ./results/<name>)")
+    p.add_argument("--set", action="append", default=[], metavar="NODE.PARAM=VALUE", help="override a parameter")
+    p.add_argument("--source-node", metavar="NODE", help="source node that receives the frames (default: the first)")
+    p.add_argument("--trigger", choices=("free", "plc"), default="free",
+                   help="free: take frames continuously; plc: one frame per rising edge of the PLC trigger coil")
+    p.add_argument("--plc", metavar="CONFIG.json", help="Modbus TCP PLC: verdict, counters, heartbeat, trigger")
+    p.add_argument("--tcp", metavar="HOST:PORT", help="send one text line per result to HOST:PORT")
+    p.add_argument("--format", default="{verdict};{count};{time}\r\n", metavar="FMT",
+                   help="text line for --tcp (fields: verdict, count, time, input, index, latency_ms, reasons)")
 
 
 def _db_args(p: argparse.ArgumentParser, default_db: bool) -> None:
@@ -141,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         configure_threads()
         return {"gui": cmd_gui, "run": cmd_run, "validate": cmd_validate, "nodes": cmd_nodes,
                 "info": cmd_info, "samples": cmd_samples, "models": cmd_models, "stream": cmd_stream, "self-test": cmd_self_test,
-                "replay": cmd_replay}[cmd](args)
+                "replay": cmd_replay, "operator": cmd_operator}[cmd](args)
     except KeyboardInterrupt:
         print("cancelled", file=sys.stderr)
         return EXIT_CANCELLED
@@ -271,39 +287,17 @@ def cmd_stream(args) -> int:
     import time
 
     from workbench.core.pipeline_file import load_pipeline
-    from workbench.runtime.sources import Trigger, TriggerMode, open_source
     from workbench.runtime.stream import StreamRecorder, StreamRunner
 
     pipeline = load_pipeline(args.pipeline)
     _apply_sets(pipeline, args.set)
     name = Path(args.pipeline).stem
-    if args.frames is not None and args.frames < 1:
-        raise WorkbenchError("--frames must be 1 or more")
-    if args.rate is not None and args.rate <= 0:
-        raise WorkbenchError("--rate must be more than 0 frames per second")
-    trigger = Trigger(TriggerMode.EXTERNAL) if args.trigger == "plc" else None
-    if trigger is not None and not args.plc:
-        raise WorkbenchError("--trigger plc needs --plc CONFIG.json with a \"trigger\" coil")
-    source = open_source(args.source, rate=args.rate, loop=args.loop, trigger=trigger)
+    source, trigger = _stream_source(args, pipeline)
     out = Path(args.output) if args.output else Path.cwd() / "results" / name
     outputs = []
     db, archive = _open_db(args, default_db=True)
     try:
-        if args.plc:
-            from workbench.runtime.plc import ModbusPlc, load_plc_config
-
-            cfg = load_plc_config(args.plc)
-            if trigger is not None and "coil" not in (cfg.get("trigger") or {}):
-                raise WorkbenchError(f"{args.plc}: --trigger plc needs \"trigger\": {{\"coil\": N}}")
-            outputs.append(ModbusPlc(cfg, on_trigger=trigger.fire if trigger else None).start())
-        if args.tcp:
-            from workbench.runtime.plc import TcpTextOutput
-
-            host, sep, port = args.tcp.rpartition(":")
-            if not sep or not port.isdigit():
-                raise WorkbenchError(f"--tcp {args.tcp!r}: expected HOST:PORT")
-            fmt = args.format.encode().decode("unicode_escape")
-            outputs.append(TcpTextOutput(host, int(port), fmt))
+        _add_outputs(args, trigger, outputs)
         recorder = StreamRecorder(db, pipeline, name, archive=archive, source=args.source) if db else None
         runner = StreamRunner(pipeline, source, source_node=args.source_node, output_dir=out, recorder=recorder,
                               outputs=outputs, max_frames=args.frames)
@@ -339,6 +333,86 @@ def cmd_stream(args) -> int:
         print("cancelled: the results above were recorded", file=sys.stderr)
         return EXIT_CANCELLED
     return EXIT_OK
+
+
+def _stream_source(args, pipeline):
+    """(FrameSource, Trigger | None) from --source/--rate/--loop/--trigger/--frames (stream, operator)."""
+    from workbench.runtime.sources import FileListSource, Trigger, TriggerMode, open_source
+
+    if args.frames is not None and args.frames < 1:
+        raise WorkbenchError("--frames must be 1 or more")
+    if args.rate is not None and args.rate <= 0:
+        raise WorkbenchError("--rate must be more than 0 frames per second")
+    trigger = Trigger(TriggerMode.EXTERNAL) if args.trigger == "plc" else None
+    if trigger is not None and not args.plc:
+        raise WorkbenchError("--trigger plc needs --plc CONFIG.json with a \"trigger\" coil")
+    if args.source:
+        return open_source(args.source, rate=args.rate, loop=args.loop, trigger=trigger), trigger
+    from workbench.runtime.batch import default_inputs, pick_source
+
+    node = pick_source(pipeline, args.source_node)
+    inputs = default_inputs(pipeline, node)
+    if not inputs:
+        raise WorkbenchError(f"source {node.id} has no input set: give --source SPEC")
+    return FileListSource(inputs, loop=args.loop, rate=args.rate, trigger=trigger), trigger
+
+
+def _add_outputs(args, trigger, outputs: list) -> None:
+    """Append the --plc / --tcp outputs to ``outputs`` (started; the caller closes them)."""
+    if args.plc:
+        from workbench.runtime.plc import ModbusPlc, load_plc_config
+
+        cfg = load_plc_config(args.plc)
+        if trigger is not None and "coil" not in (cfg.get("trigger") or {}):
+            raise WorkbenchError(f"{args.plc}: --trigger plc needs \"trigger\": {{\"coil\": N}}")
+        outputs.append(ModbusPlc(cfg, on_trigger=trigger.fire if trigger else None).start())
+    if args.tcp:
+        from workbench.runtime.plc import TcpTextOutput
+
+        host, sep, port = args.tcp.rpartition(":")
+        if not sep or not port.isdigit():
+            raise WorkbenchError(f"--tcp {args.tcp!r}: expected HOST:PORT")
+        fmt = args.format.encode().decode("unicode_escape")
+        outputs.append(TcpTextOutput(host, int(port), fmt))
+
+
+def cmd_operator(args) -> int:
+    from workbench.core.pipeline_file import load_pipeline
+    from workbench.runtime.sources import SourceConfigError, SourceError
+
+    try:
+        from workbench.gui.operator import check_display, run_operator
+    except ImportError as exc:
+        raise WorkbenchError(f"the operator screen cannot start: {exc} (run the setup script)") from None
+    check_display()
+    pipeline = load_pipeline(args.pipeline)
+    _apply_sets(pipeline, args.set)
+    name = Path(args.pipeline).stem
+    source, trigger = _stream_source(args, pipeline)
+    try:  # a wrong folder or file is an error now; a camera that is not there yet is retried on screen
+        source.open()
+    except SourceConfigError:
+        raise
+    except SourceError:
+        if not source.live:
+            raise
+    finally:
+        source.close()
+    out = Path(args.output) if args.output else Path.cwd() / "results" / name
+    outputs: list = []
+    db, archive = _open_db(args, default_db=True)
+    try:
+        _add_outputs(args, trigger, outputs)
+        plc = next((o for o in outputs if hasattr(o, "reset_counters")), None)
+        return run_operator(pipeline, source, pipeline_name=name, db=db, archive=archive, plc=plc,
+                            outputs=[o for o in outputs if o is not plc], output_dir=out,
+                            source_node=args.source_node, windowed=args.windowed, screenshot=args.screenshot,
+                            frames=args.frames)
+    finally:
+        for o in outputs:
+            o.close()
+        if db is not None:
+            db.close()
 
 
 def _sigterm_as_interrupt() -> None:
