@@ -38,10 +38,15 @@ def test_mono_uint8_is_shown_without_a_copy_with_fixed_levels(viewer):
     img[10, 20] = 200
     viewer.set_image(img)
     assert np.shares_memory(viewer.item.image, img)
-    assert tuple(viewer.item.levels) == (0, 255) and viewer.levels() == (0.0, 255.0)
+    assert viewer.levels() == (0.0, 255.0)
+    assert viewer.item.levels is None  # full range: no level mapping at all
     assert rendered(viewer, 20, 10) == (200, 200, 200)
     assert rendered(viewer, 0, 0) == (0, 0, 0)
-    assert viewer.item.qimage.format().name == "Format_Indexed8"  # wraps the buffer, no ARGB conversion
+    assert viewer.item.qimage.format().name == "Format_Grayscale8"  # a QImage over the array
+    bits = np.frombuffer(viewer.item.qimage.constBits(), np.uint8)
+    assert bits.ctypes.data == img.ctypes.data  # the QImage reads the caller's buffer: no copy
+    viewer.set_levels(0, 100)  # other levels go to the item
+    assert tuple(viewer.item.levels) == (0, 100) and rendered(viewer, 20, 10) == (255, 255, 255)
 
 
 def test_bgr_is_shown_as_rgb(viewer):

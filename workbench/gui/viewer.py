@@ -20,9 +20,10 @@ side by side (linked views) or in one view split by a draggable divider.
 
 Display rules. Images arrive in OpenCV layout (row-major, BGR). Colour is converted to RGB here
 and only here (``cv2.cvtColor``, about 1 ms for 5 MP). uint8 mono goes to the ImageItem as it is
-with fixed levels (0, 255): pyqtgraph wraps it as an 8-bit indexed QImage without copying.
-uint8 colour at the full range goes without levels (a direct RGB888 QImage; levels would make
-pyqtgraph rescale the 15 M values on every frame). bool masks are shown through a uint8 view with
+and its levels fixed at (0, 255), handed to pyqtgraph without levels: a Grayscale8 QImage over
+the array, no copy (with levels=(0, 255) pyqtgraph would make it Indexed8, which Qt draws about
+half as fast). uint8 colour at the full range also goes without levels (a direct RGB888 QImage;
+levels would make pyqtgraph rescale the 15 M values on every frame). bool masks are shown through a uint8 view with
 levels (0, 1). uint16 and float take levels from their data (min/max on a subsample; float data
 inside [0, 1] gets (0, 1)) once, then keep them while images of the same kind arrive (live tuning
 stays steady); "Auto levels" recomputes them on every image. A new image of the same size keeps
@@ -530,8 +531,12 @@ class ImageViewer(QWidget):
 
     def _item_levels(self):
         d = self._disp
-        if d is not None and d.dtype == np.uint8 and d.ndim == 3 and self._levels == (0.0, 255.0):
-            return None  # full-range uint8 colour: a direct RGB(A)888 QImage, no rescaling
+        if (d is not None and d.dtype == np.uint8 and self._levels == (0.0, 255.0)
+                and (d.ndim == 3 or self._lut is None)):
+            # full-range uint8: a QImage straight over the array (Grayscale8 / RGB888 / RGBA8888).
+            # With levels, pyqtgraph rescales colour data on every frame, and mono becomes an
+            # Indexed8 image that Qt draws about half as fast.
+            return None
         return self._levels
 
     def _show(self) -> None:
@@ -679,7 +684,7 @@ class ImageViewer(QWidget):
     def _on_hist_lut(self, *_) -> None:
         self._lut = None if self.hist.gradient.isLookupTrivial() else self.hist.getLookupTable(n=256)
         if self._disp is not None and self._disp.ndim == 2:
-            self.item.setLookupTable(self._lut)
+            self._show()
 
     # ------------------------------------------------------------ cursor read-out
     def _info_image(self, x: float, y: float) -> np.ndarray | None:
