@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 
-from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QCursor, QKeySequence, QPainter, QPen
-from PySide6.QtWidgets import QApplication, QFrame, QGraphicsScene, QGraphicsView, QMenu, QToolTip
+from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QCursor, QKeySequence, QPainter, QPen, QPixmapCache
+from PySide6.QtWidgets import (QApplication, QFrame, QGraphicsItem, QGraphicsScene, QGraphicsView, QMenu,
+                               QToolTip)
 
 from workbench.core.errors import WorkbenchError
 from workbench.core.graph import Edge, EdgeAdded, EdgeRemoved, NodeAdded, NodeRemoved, ParamChanged
@@ -34,9 +36,37 @@ from workbench.gui.canvas_items import (GRID, HEADER_H, INPUT, OUTPUT, LinkItem,
 from workbench.gui.document import Document, DocumentReset, NodesMoved, node_pos
 from workbench.gui.i18n import node_tr, t
 
+
+
+def _keep_none_alive() -> bool:
+    """Work around a PySide6 6.12 bug on Python 3.11: every call of a void Qt method, and every
+    return from a Python override such as ``paint``, drops one reference to ``None`` that was
+    never taken. After some 10 000 calls (a few seconds of drawing) the interpreter aborts with
+    "Fatal Python error: none_dealloc: deallocating None". Python 3.12+ makes None immortal, so
+    there the leak is harmless; on 3.11 we give None a reference count no leak can exhaust,
+    only when the leak is really there. Returns True when the guard was applied."""
+    if sys.version_info >= (3, 12) or sys.getrefcount(None) > 1 << 39:  # immortal, or done already
+        return False
+    from PySide6.QtCore import QPointF as _P
+
+    probe = _P()
+    before = sys.getrefcount(None)
+    for _ in range(64):
+        probe.setX(1.0)
+    if before - sys.getrefcount(None) < 32:
+        return False
+    import ctypes
+
+    ctypes.c_ssize_t.from_address(id(None)).value += 1 << 40
+    return True
+
+
+NONE_GUARD = _keep_none_alive()
+
 NODE_MIME = "application/x-workbench-node"
 MIN_ZOOM, MAX_ZOOM = 0.1, 3.0
-SCENE_HALF = 100_000.0  # a fixed, huge scene rect: no recomputation, free panning
+SCENE_HALF = 100_000.0
+ZOOM_SETTLE_MS = 160  # a fixed, huge scene rect: no recomputation, free panning
 
 
 class Canvas(QGraphicsView):
@@ -59,6 +89,13 @@ class Canvas(QGraphicsView):
         self._space_used = False
         self._drag: dict | None = None  # a link being dragged
         self._quiet = 0  # > 0 while rebuilding: selection signals are held back
+        self._zooming = False
+        self._zoom_timer = QTimer(self)
+        self._zoom_timer.setSingleShot(True)
+        self._zoom_timer.setInterval(ZOOM_SETTLE_MS)
+        self._zoom_timer.timeout.connect(self._zoom_settled)
+        if QPixmapCache.cacheLimit() < 65536:  # node pixmaps of a big graph on a big screen
+            QPixmapCache.setCacheLimit(65536)
 
         scene = QGraphicsScene(self)
         scene.setItemIndexMethod(QGraphicsScene.BspTreeIndex)
@@ -193,9 +230,10 @@ class Canvas(QGraphicsView):
         self.setBackgroundBrush(self.look.background)
         self.resetCachedContent()
         for item in self._nodes.values():
-            item.update()
-        for link in self._links.values():
-            link.update()
+            item.rebuild()
+        for e, link in self._links.items():
+            link.color = self._link_color(e)
+            link.restyle()
         self.viewport().update()
 
     def refresh_node(self, node_id: str) -> None:
@@ -296,14 +334,17 @@ class Canvas(QGraphicsView):
         src, dst = self._nodes.get(e.src), self._nodes.get(e.dst)
         if src is None or dst is None or e in self._links:
             return
-        out_port = src.ports.get((OUTPUT, e.src_port))
-        in_port = dst.ports.get((INPUT, e.dst_port))
-        color = out_port.color if out_port is not None else QColor("#909090")
-        if (out_port is None or out_port.type_name == "Any") and in_port is not None:
-            color = in_port.color
-        link = LinkItem(e, src, dst, color)
+        link = LinkItem(e, src, dst, self._link_color(e))
         self._links[e] = link
         self.scene().addItem(link)
+
+    def _link_color(self, e: Edge) -> QColor:
+        """The type colour of the output (of the input when the output is Any)."""
+        out_port = self._nodes[e.src].ports.get((OUTPUT, e.src_port))
+        in_port = self._nodes[e.dst].ports.get((INPUT, e.dst_port))
+        if (out_port is None or out_port.type_name == "Any") and in_port is not None:
+            return in_port.color
+        return out_port.color if out_port is not None else QColor("#909090")
 
     def _remove_link(self, e: Edge) -> None:
         link = self._links.pop(e, None)
@@ -366,10 +407,12 @@ class Canvas(QGraphicsView):
         return None
 
     def _link_at(self, view_pos: QPoint) -> LinkItem | None:
-        for it in self.items(view_pos):
-            if isinstance(it, NodeItem):
-                return None
-            if isinstance(it, LinkItem):
+        """The link within a few pixels of ``view_pos`` (not one hidden under a node)."""
+        if self._node_at(view_pos) is not None:
+            return None
+        r = 5
+        for it in self.items(QRect(view_pos.x() - r, view_pos.y() - r, 2 * r + 1, 2 * r + 1)):
+            if isinstance(it, LinkItem) and it.isVisible():
                 return it
         return None
 
@@ -471,15 +514,30 @@ class Canvas(QGraphicsView):
 
     def wheelEvent(self, event) -> None:
         delta = event.angleDelta().y() or event.angleDelta().x()
-        if not delta:
-            return
-        s = self.transform().m11()
-        factor = math.pow(1.0015, delta)
-        target = min(MAX_ZOOM, max(MIN_ZOOM, s * factor))
-        if abs(target - s) > 1e-9:
-            f = target / s
-            self.scale(f, f)
+        if delta:
+            self.zoom_by(math.pow(1.0015, delta))
         event.accept()
+
+    def zoom_by(self, factor: float) -> None:
+        """Zoom around the mouse (clamped to MIN_ZOOM..MAX_ZOOM). During a zoom gesture nodes
+        are drawn from item-resolution pixmaps, scaled: a wheel step costs no Python painting.
+        When the wheel rests for ZOOM_SETTLE_MS they go back to crisp device-resolution caches."""
+        s = self.transform().m11()
+        target = min(MAX_ZOOM, max(MIN_ZOOM, s * factor))
+        if abs(target - s) <= 1e-9:
+            return
+        if not self._zooming:
+            self._zooming = True
+            for item in self._nodes.values():
+                item.setCacheMode(QGraphicsItem.ItemCoordinateCache)
+        self._zoom_timer.start()
+        f = target / s
+        self.scale(f, f)
+
+    def _zoom_settled(self) -> None:
+        self._zooming = False
+        for item in self._nodes.values():
+            item.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
 
     # -- link dragging -------------------------------------------------------------------
     def _begin_link_drag(self, item: NodeItem, port, sp: QPointF) -> None:

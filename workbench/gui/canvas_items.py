@@ -14,9 +14,8 @@ import math
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetricsF, QLinearGradient, QPainter, QPainterPath,
-                           QPainterPathStroker, QPen)
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyle, QStyleOptionGraphicsItem
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QLinearGradient, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsRectItem, QStyle, QStyleOptionGraphicsItem
 
 from workbench.core.graph import Edge, NodeInstance, Pipeline
 from workbench.gui import theme
@@ -84,6 +83,14 @@ class Style:
         self.fm_pill = QFontMetricsF(self.pill_font)
         self.reload()
 
+    def type_color(self, hex_color: str) -> QColor:
+        """A data type's colour for ports and links; in the light theme, near-white types (Mask,
+        Verdict) are darkened so that they stay visible on the light background."""
+        c = QColor(hex_color)
+        if not self.dark and _luma(c) > 0.7:
+            c = c.darker(170)
+        return c
+
     def reload(self) -> None:
         c = theme.canvas_colors()
         self.dark = theme.is_dark()
@@ -98,6 +105,16 @@ class Style:
         self.info_band = self.node.darker(112) if self.dark else self.node.darker(104)
         self.shadow = QColor(0, 0, 0, 90 if self.dark else 40)
         self.status = {k: QColor(v) for k, v in theme.STATUS_COLORS.items()}
+        self.pen_selected = QPen(self.selected, 2.2)
+        self.pen_border = QPen(self.node_border, 1.0)
+        self.pen_status = {k: QPen(self.status[k], 1.8) for k in ("failed", "running")}
+        self.pen_port = QPen(self.node_border, 1.2)
+        self.pen_port_hover = QPen(self.text, 2.0)
+        self.pen_port_ok = QPen(self.status["ok"], 2.0)
+        self.dark_text = QColor("#15181c")
+        self.subtext_dim = QColor(self.subtext)
+        self.subtext_dim.setAlpha(70)
+        self.light_text = QColor("#ffffff")
 
 
 def _luma(c: QColor) -> float:
@@ -109,15 +126,23 @@ class Port:
     kind: str  # INPUT or OUTPUT
     name: str
     type_name: str
-    color: QColor
+    color: QColor  # the data type's colour (adapted to the theme)
     optional: bool
     pos: QPointF  # centre, in item coordinates
     label: str
+    fill: QColor = None  # what the dot is filled with: the colour, paler for an optional input
+    dim: QColor = None  # while a link is dragged and this port cannot take it
+    rect: QRectF = None  # the label's box
+    align: Qt.AlignmentFlag = Qt.AlignLeft
 
 
 # ================================================================ nodes
-class NodeItem(QGraphicsItem):
-    """One node. Its position (top-left corner) is the document's ``ui[node_id]["pos"]``."""
+class NodeItem(QGraphicsRectItem):
+    """One node. Its position (top-left corner) is the document's ``ui[node_id]["pos"]``.
+
+    A QGraphicsRectItem whose (invisible) rect is the node's bounding box with its ports and
+    shadow: Qt answers boundingRect() and shape() in C++ (they are asked for on every repaint),
+    and only ``paint`` runs Python, when the item's cached pixmap must be redrawn."""
 
     def __init__(self, canvas, inst: NodeInstance) -> None:
         super().__init__()
@@ -136,6 +161,7 @@ class NodeItem(QGraphicsItem):
         self.width = MIN_W
         self.height = HEADER_H + INFO_H + ROW_H + BOTTOM_PAD
         self.ports: dict[tuple[str, str], Port] = {}
+        self.setPen(Qt.NoPen)
         self.setFlags(QGraphicsItem.ItemIsSelectable | QGraphicsItem.ItemIsMovable
                       | QGraphicsItem.ItemSendsGeometryChanges)
         self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
@@ -174,34 +200,55 @@ class NodeItem(QGraphicsItem):
         w = min(MAX_W, math.ceil(w / 10.0) * 10.0)
         rows = max(len(ins), len(outs), 1)
         h = HEADER_H + INFO_H + BODY_PAD + rows * ROW_H + BOTTOM_PAD
-        if (w, h) != (self.width, self.height):
-            self.prepareGeometryChange()
+        if (w, h) != (self.width, self.height) or self.rect().isNull():
             self.width, self.height = w, h
+            m = PORT_R + 3.0
+            self.setRect(QRectF(-m, -3.0, w + 2 * m, h + SHADOW + 5.0))
         self.ports = {}
         top = HEADER_H + INFO_H + BODY_PAD
-        for i, p in enumerate(ins):
-            self.ports[(INPUT, p.name)] = Port(INPUT, p.name, p.type.name, QColor(p.type.color), p.optional,
-                                               QPointF(0.0, top + (i + 0.5) * ROW_H), node_tr(p.name))
-        for i, p in enumerate(outs):
-            self.ports[(OUTPUT, p.name)] = Port(OUTPUT, p.name, p.type.name, QColor(p.type.color), p.optional,
-                                                QPointF(w, top + (i + 0.5) * ROW_H), node_tr(p.name))
+        for kind, plist in ((INPUT, ins), (OUTPUT, outs)):
+            for i, p in enumerate(plist):
+                y = top + i * ROW_H
+                color = st.type_color(p.type.color)
+                port = Port(kind, p.name, p.type.name, color, p.optional,
+                            QPointF(0.0 if kind == INPUT else w, y + ROW_H / 2), node_tr(p.name))
+                port.fill = QColor(color)
+                if p.optional:
+                    port.fill.setAlpha(150)
+                port.dim = QColor(color)
+                port.dim.setAlpha(55)
+                if kind == INPUT:
+                    port.rect, port.align = QRectF(PAD + 3, y, w - 2 * PAD, ROW_H), Qt.AlignVCenter | Qt.AlignLeft
+                else:
+                    port.rect, port.align = QRectF(PAD, y, w - 2 * PAD - 3, ROW_H), Qt.AlignVCenter | Qt.AlignRight
+                self.ports[(kind, p.name)] = port
         self._paths()
         self.update()
         for link in list(self.links):
             link.update_path()
 
     def _paths(self) -> None:
+        """Shapes, brushes and elided texts for paint (they change with size, title, theme)."""
+        st = self.look
         w, h = self.width, self.height
-        self._body = QPainterPath()
-        self._body.addRoundedRect(QRectF(0, 0, w, h), RADIUS, RADIUS)
+        self._body_rect = QRectF(0, 0, w, h)
+        self._shadow_rect = QRectF(1, SHADOW, w, h)
+        inner = QPainterPath()  # the header sits inside the outline (which is drawn first)
+        inner.addRoundedRect(QRectF(0.5, 0.5, w - 1.0, h - 1.0), RADIUS - 0.5, RADIUS - 0.5)
         band = QPainterPath()
         band.addRect(QRectF(0, 0, w, HEADER_H))
-        self._header = self._body.intersected(band)
-        info = QPainterPath()
-        info.addRect(QRectF(0, HEADER_H, w, INFO_H))
-        self._info = info
-        self._shadow = QPainterPath()
-        self._shadow.addRoundedRect(QRectF(1, SHADOW, w, h), RADIUS + 1, RADIUS + 1)
+        self._header = inner.intersected(band)
+        self._info_rect = QRectF(0.5, HEADER_H, w - 1.0, INFO_H)
+        head = theme.category_color(self.category)
+        grad = QLinearGradient(0, 0, 0, HEADER_H)
+        grad.setColorAt(0.0, head.lighter(112))
+        grad.setColorAt(1.0, head.darker(118))
+        self._head_brush = QBrush(grad)
+        self._title_color = st.dark_text if _luma(head) > 0.62 else st.light_text
+        self._title_rect = QRectF(PAD, 0, w - 2 * PAD, HEADER_H)
+        self._title_elided = st.fm_title.elidedText(self.title, Qt.ElideRight, w - 2 * PAD)
+        self._id_rect = QRectF(PAD, HEADER_H, w - 2 * PAD, INFO_H)
+        self._id_elided = st.fm_small.elidedText(self.node_id, Qt.ElideRight, w - 2 * PAD)
 
     def set_status(self, status: str, ms: float | None, note: str) -> None:
         cpu = is_cpu_fallback(note)
@@ -260,10 +307,6 @@ class NodeItem(QGraphicsItem):
         return "\n".join(parts)
 
     # -- QGraphicsItem -----------------------------------------------------------------
-    def boundingRect(self) -> QRectF:
-        m = PORT_R + 3.0
-        return QRectF(-m, -3.0, self.width + 2 * m, self.height + SHADOW + 5.0)
-
     def itemChange(self, change, value):
         if change == QGraphicsItem.ItemPositionChange and self.canvas.snapping:
             step = GRID / 2
@@ -274,91 +317,74 @@ class NodeItem(QGraphicsItem):
         return super().itemChange(change, value)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        # runs only when the cached pixmap is redrawn (zoom settled, a change of state): the
+        # brushes, pens, paths and elided texts are prepared in rebuild()
         st = self.look
         lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
-        selected = bool(option.state & QStyle.State_Selected)
-        head = theme.category_color(self.category)
-        painter.setPen(Qt.NoPen)
         if lod > 0.3:
+            painter.setPen(Qt.NoPen)
             painter.setBrush(st.shadow)
-            painter.drawPath(self._shadow)
-        painter.setBrush(st.node)
-        painter.drawPath(self._body)
-        grad = QLinearGradient(0, 0, 0, HEADER_H)
-        grad.setColorAt(0.0, head.lighter(112))
-        grad.setColorAt(1.0, head.darker(118))
-        painter.setBrush(QBrush(grad))
-        painter.drawPath(self._header)
-        painter.setBrush(st.info_band)
-        painter.drawPath(self._info)
+            painter.drawRoundedRect(self._shadow_rect, RADIUS + 1, RADIUS + 1)
         # outline: selection, then a failed / running status, else the thin border
-        if selected:
-            pen = QPen(st.selected, 2.2)
-        elif self.status == "failed":
-            pen = QPen(st.status["failed"], 1.8)
-        elif self.status == "running":
-            pen = QPen(st.status["running"], 1.8)
+        if option.state & QStyle.State_Selected:
+            painter.setPen(st.pen_selected)
+        elif self.status in ("failed", "running"):
+            painter.setPen(st.pen_status[self.status])
         else:
-            pen = QPen(st.node_border, 1.0)
-        painter.setPen(pen)
-        painter.setBrush(Qt.NoBrush)
-        painter.drawPath(self._body)
+            painter.setPen(st.pen_border)
+        painter.setBrush(st.node)
+        painter.drawRoundedRect(self._body_rect, RADIUS, RADIUS)
+        painter.setPen(Qt.NoPen)
+        painter.setBrush(self._head_brush)
+        painter.drawPath(self._header)
+        painter.fillRect(self._info_rect, st.info_band)
         if lod < 0.35:  # far away: blocks and port dots only
             self._paint_ports(painter, labels=False)
             return
-        # title
-        title_color = QColor("#15181c") if _luma(head) > 0.62 else QColor("#ffffff")
         painter.setFont(st.title_font)
-        painter.setPen(title_color)
-        text = st.fm_title.elidedText(self.title, Qt.ElideRight, self.width - 2 * PAD)
-        painter.drawText(QRectF(PAD, 0, self.width - 2 * PAD, HEADER_H), Qt.AlignVCenter | Qt.AlignLeft, text)
+        painter.setPen(self._title_color)
+        painter.drawText(self._title_rect, Qt.AlignVCenter | Qt.AlignLeft, self._title_elided)
         # id and pills
         pills = self._pills()
-        left_of_pills = min((r.left() for r, _, _ in pills), default=self.width - PAD) - 6.0
         painter.setFont(st.small_font)
         painter.setPen(st.subtext)
-        ident = st.fm_small.elidedText(self.node_id, Qt.ElideRight, max(10.0, left_of_pills - PAD))
-        painter.drawText(QRectF(PAD, HEADER_H, left_of_pills - PAD, INFO_H), Qt.AlignVCenter | Qt.AlignLeft, ident)
-        painter.setFont(st.pill_font)
-        for rect, text, color in pills:
-            painter.setPen(Qt.NoPen)
-            painter.setBrush(color)
-            painter.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)
-            painter.setPen(QColor("#111316") if _luma(color) > 0.5 else QColor("#ffffff"))
-            painter.drawText(rect, Qt.AlignCenter, text)
+        if pills:
+            left_of_pills = min(r.left() for r, _, _ in pills) - 6.0
+            ident = st.fm_small.elidedText(self.node_id, Qt.ElideRight, max(10.0, left_of_pills - PAD))
+            painter.drawText(QRectF(PAD, HEADER_H, left_of_pills - PAD, INFO_H), Qt.AlignVCenter | Qt.AlignLeft,
+                             ident)
+            painter.setFont(st.pill_font)
+            for rect, text, color in pills:
+                painter.setPen(Qt.NoPen)
+                painter.setBrush(color)
+                painter.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)
+                painter.setPen(st.dark_text if _luma(color) > 0.5 else st.light_text)
+                painter.drawText(rect, Qt.AlignCenter, text)
+        else:
+            painter.drawText(self._id_rect, Qt.AlignVCenter | Qt.AlignLeft, self._id_elided)
         self._paint_ports(painter, labels=True)
 
     def _paint_ports(self, painter: QPainter, labels: bool) -> None:
         st = self.look
         marks = self.marks
+        hover = self.hover_port
+        for key, port in self.ports.items():
+            ok = None if marks is None else marks.get(key, False)
+            if ok or key == hover:
+                painter.setPen(st.pen_port_hover if ok is None else st.pen_port_ok)
+                painter.setBrush(port.color)
+                painter.drawEllipse(port.pos, PORT_R + 1.5, PORT_R + 1.5)
+            else:
+                painter.setPen(st.pen_port)
+                painter.setBrush(port.dim if ok is False else port.fill)
+                painter.drawEllipse(port.pos, PORT_R, PORT_R)
+        if not labels:
+            return
         painter.setFont(st.port_font)
         for key, port in self.ports.items():
             ok = None if marks is None else marks.get(key, False)
-            color = QColor(port.color)
-            if ok is False:
-                color.setAlpha(55)
-            r = PORT_R
-            if ok or key == self.hover_port:
-                r += 1.5
-                painter.setPen(QPen(st.text if ok is None else st.status["ok"], 2.0))
-            else:
-                painter.setPen(QPen(st.node_border, 1.2))
-            painter.setBrush(color if not port.optional or ok else QColor(color.red(), color.green(),
-                                                                        color.blue(), color.alpha() // 2 + 20))
-            painter.drawEllipse(port.pos, r, r)
-            if not labels:
-                continue
-            tc = QColor(st.text if ok else st.subtext)
-            if ok is False:
-                tc.setAlpha(70)
-            painter.setPen(tc)
-            y = port.pos.y() - ROW_H / 2
-            if port.kind == INPUT:
-                painter.drawText(QRectF(PAD + 3, y, self.width - 2 * PAD, ROW_H),
-                                 Qt.AlignVCenter | Qt.AlignLeft, port.label)
-            else:
-                painter.drawText(QRectF(PAD, y, self.width - 2 * PAD - 3, ROW_H),
-                                 Qt.AlignVCenter | Qt.AlignRight, port.label)
+            painter.setPen(st.text if ok else (st.subtext_dim if ok is False else st.subtext))
+            painter.drawText(port.rect, port.align, port.label)
 
     # -- hover: port highlight and a tooltip for the part under the mouse ---------------------
     def hoverMoveEvent(self, event) -> None:
@@ -402,12 +428,13 @@ def bezier(p1: QPointF, p2: QPointF) -> QPainterPath:
     return path
 
 
-class LinkItem(QGraphicsItem):
-    """A link between an output and an input port, drawn in scene coordinates (the item's own
-    position stays 0, 0). Not selectable by the rubber band: the canvas picks links on click."""
+class LinkItem(QGraphicsPathItem):
+    """A link between an output and an input port: a QGraphicsPathItem in scene coordinates (its
+    own position stays 0, 0), so Qt paints it in C++ with no Python call. Not selectable by the
+    rubber band: the canvas picks links on click (:meth:`set_picked`)."""
 
     WIDTH = 2.2
-    _stroker = None
+    HIT_WIDTH = 10.0
 
     def __init__(self, edge: Edge, src: NodeItem, dst: NodeItem, color: QColor) -> None:
         super().__init__()
@@ -415,13 +442,17 @@ class LinkItem(QGraphicsItem):
         self.color = QColor(color)
         self.picked = False
         self.setZValue(-1.0)
-        self.setAcceptHoverEvents(False)
-        self._path = QPainterPath()
-        self._shape: QPainterPath | None = None
-        self._rect = QRectF()
+        self._hit: QPainterPath | None = None
+        self._apply_pen()
         src.links.add(self)
         dst.links.add(self)
         self.update_path()
+
+    def _apply_pen(self) -> None:
+        if self.picked:
+            self.setPen(QPen(self.src.look.selected, self.WIDTH + 1.6, Qt.SolidLine, Qt.RoundCap))
+        else:
+            self.setPen(QPen(self.color, self.WIDTH, Qt.SolidLine, Qt.RoundCap))
 
     def detach(self) -> None:
         self.src.links.discard(self)
@@ -433,38 +464,16 @@ class LinkItem(QGraphicsItem):
 
     def update_path(self) -> None:
         p1, p2 = self.endpoints()
-        self.prepareGeometryChange()
-        self._path = bezier(p1, p2)
-        self._shape = None
-        m = self.WIDTH + 2.0
-        self._rect = self._path.controlPointRect().adjusted(-m, -m, m, m)
-
-    def path(self) -> QPainterPath:
-        return self._path
+        self.setPath(bezier(p1, p2))
+        self._hit = None
 
     def set_picked(self, on: bool) -> None:
         if on != self.picked:
             self.picked = on
-            self.update()
+            self._apply_pen()
 
-    def boundingRect(self) -> QRectF:
-        return self._rect
-
-    def shape(self) -> QPainterPath:
-        if self._shape is None:
-            if LinkItem._stroker is None:
-                LinkItem._stroker = QPainterPathStroker()
-                LinkItem._stroker.setWidth(10.0)
-            self._shape = LinkItem._stroker.createStroke(self._path)
-        return self._shape
-
-    def paint(self, painter: QPainter, option, widget=None) -> None:
-        if self.picked:
-            painter.setPen(QPen(self.src.look.selected, self.WIDTH + 1.6, Qt.SolidLine, Qt.RoundCap))
-        else:
-            painter.setPen(QPen(self.color, self.WIDTH, Qt.SolidLine, Qt.RoundCap))
-        painter.setBrush(Qt.NoBrush)
-        painter.drawPath(self._path)
+    def restyle(self) -> None:
+        self._apply_pen()
 
 
 class TempLink(QGraphicsPathItem):
