@@ -132,22 +132,9 @@ def measure(n: int, warm: int) -> dict:
     return {"platform": app.platformName(), "view": f"{viewer.glw.width()}x{viewer.glw.height()}", "rows": rows}
 
 
-def bool_leak_guard() -> None:
-    """PySide6 6.12.0 on Python < 3.12: every SignalInstance.emit() returns True without a new
-    reference, so each emit (pyqtgraph emits on every paint) takes one reference from True; after
-    ~2000 of them Python aborts ("bool_dealloc: deallocating True or False"). Give True and False
-    a large number of references that are never returned (a benchmark run emits many thousands)."""
-    import ctypes
-
-    import PySide6
-
-    if sys.version_info < (3, 12) and PySide6.__version__ == "6.12.0":
-        for obj in (True, False):
-            ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 40
-
-
 def child(args) -> int:
-    bool_leak_guard()
+    # (importing workbench.gui.viewer applies its guards against PySide6 6.12.0's reference leaks
+    # on True and None, which would abort a run of thousands of frames on Python 3.11)
     cv2.setNumThreads(args.threads)
     out = measure(args.frames, args.warm)
     Path(args.json).write_text(json.dumps(out), encoding="utf-8")

@@ -397,3 +397,24 @@ def test_coins_pipeline_overlays(viewer):
     cyan = sum(1 for x in range(0, img.width(), 3) for y in range(0, img.height(), 3)
                if (lambda c: c.blue() > 200 and c.green() > 180 and c.red() < 80)(img.pixelColor(x, y)))
     assert cyan > 100  # the contours and labels are on screen
+
+
+def test_thousands_of_repaints_do_not_abort_the_interpreter():
+    """PySide6 6.12.0 on Python 3.11 drops a reference to True on every Signal.emit() (pyqtgraph
+    emits on every paint) and to None on every void call. Without the guards in viewer.py this
+    aborts after ~2000 repaints."""
+    import subprocess
+    import sys
+
+    code = ("import sys, numpy as np\n"
+            "from PySide6.QtWidgets import QApplication\n"
+            "app = QApplication([])\n"
+            "from workbench.gui.viewer import ImageViewer\n"
+            "v = ImageViewer(toolbar=False); v.resize(120, 90); v.show()\n"
+            "img = np.zeros((8, 8), np.uint8)\n"
+            "for i in range(4000):\n"
+            "    v.set_image(img); v.glw.viewport().repaint()\n"
+            "print('alive')\n")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                       env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert p.returncode == 0 and "alive" in p.stdout, p.stderr[-500:]

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QMenu
 
 from workbench.gui import theme
 from workbench.gui.i18n import t
+from workbench.gui.viewer import PYSIDE_GUARDS  # noqa: F401  (PySide6 6.12 reference leaks, see there)
 
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
 
