@@ -24,7 +24,7 @@ import json
 import math
 import sys
 
-from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QCursor, QKeySequence, QPainter, QPen, QPixmapCache
 from PySide6.QtWidgets import (QApplication, QFrame, QGraphicsItem, QGraphicsScene, QGraphicsView, QMenu,
                                QToolTip)
@@ -520,7 +520,8 @@ class Canvas(QGraphicsView):
 
     def zoom_by(self, factor: float) -> None:
         """Zoom around the mouse (clamped to MIN_ZOOM..MAX_ZOOM). During a zoom gesture nodes
-        are drawn from item-resolution pixmaps, scaled: a wheel step costs no Python painting.
+        are drawn from pixmaps made at the gesture's first scale (at most 1:1), scaled by the
+        painter: a wheel step after the first costs no Python painting.
         When the wheel rests for ZOOM_SETTLE_MS they go back to crisp device-resolution caches."""
         s = self.transform().m11()
         target = min(MAX_ZOOM, max(MIN_ZOOM, s * factor))
@@ -528,8 +529,10 @@ class Canvas(QGraphicsView):
             return
         if not self._zooming:
             self._zooming = True
-            for item in self._nodes.values():
-                item.setCacheMode(QGraphicsItem.ItemCoordinateCache)
+            for item in self._nodes.values():  # pixmaps at the gesture's starting resolution
+                size = item.rect().size() * min(1.0, s)
+                item.setCacheMode(QGraphicsItem.ItemCoordinateCache,
+                                  QSize(max(1, math.ceil(size.width())), max(1, math.ceil(size.height()))))
         self._zoom_timer.start()
         f = target / s
         self.scale(f, f)
