@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor
 
 from workbench.core.params import Roi
