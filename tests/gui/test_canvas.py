@@ -82,11 +82,12 @@ def test_add_node_creates_an_item_at_the_position(canvas, doc):
     assert item.ports[(INPUT, "image")].color.name() == doc.pipeline.nodes[nid].inputs[0].type.color
 
 
+@pytest.mark.filterwarnings("ignore:Function.*QDragEnterEvent:DeprecationWarning")  # its only constructor
 def test_drop_from_the_palette_adds_a_node_and_other_mimes_are_ignored(canvas, doc):
     md = QMimeData()
     md.setData(NODE_MIME, b"cv.threshold")
     at = QPoint(400, 300)
-    enter = QDragEnterEvent(QPointF(at), Qt.CopyAction, md, Qt.LeftButton, Qt.NoModifier)
+    enter = QDragEnterEvent(at, Qt.CopyAction, md, Qt.LeftButton, Qt.NoModifier)
     QApplication.sendEvent(canvas.viewport(), enter)
     assert enter.isAccepted()
     drop = QDropEvent(QPointF(at), Qt.CopyAction, md, Qt.LeftButton, Qt.NoModifier)
@@ -99,7 +100,7 @@ def test_drop_from_the_palette_adds_a_node_and_other_mimes_are_ignored(canvas, d
     files = QMimeData()
     files.setUrls([])
     files.setText("file:///tmp/a.png")
-    enter = QDragEnterEvent(QPointF(at), Qt.CopyAction, files, Qt.LeftButton, Qt.NoModifier)
+    enter = QDragEnterEvent(at, Qt.CopyAction, files, Qt.LeftButton, Qt.NoModifier)
     QApplication.sendEvent(canvas.viewport(), enter)
     assert not enter.isAccepted()
     drop = QDropEvent(QPointF(at), Qt.CopyAction, files, Qt.LeftButton, Qt.NoModifier)
@@ -473,17 +474,25 @@ def test_every_canvas_string_has_a_chinese_translation():
     assert used and used == set(table) and all(table.values())
 
 
-def test_the_none_refcount_guard_keeps_long_drawing_alive(canvas, doc):
+def test_the_pyside_leak_guards_keep_long_drawing_alive(canvas, doc):
     import sys
 
-    import workbench.gui.canvas as mod
+    if sys.version_info < (3, 12):
+        # PySide6 6.12.0 on Python 3.11 leaks references to None and True: when the probe found
+        # the leak (here or in the viewer), the objects got a huge reference count
+        from PySide6.QtCore import QPointF as P
 
-    if mod.NONE_GUARD:  # PySide6 leaks a reference to None per void call here: the guard is on
-        assert sys.getrefcount(None) > 1 << 39
+        before, p = sys.getrefcount(None), P()
+        for _ in range(100):
+            p.setX(1.0)
+        if sys.getrefcount(None) < before - 50:
+            assert sys.getrefcount(None) > 1 << 39
     doc.open(demo_pipeline())
-    before = sys.getrefcount(None)
-    for _ in range(300):  # ~20 000 void calls and paint overrides: would abort without the guard
+    sel = []
+    canvas.selectionChangedIds.connect(sel.append)
+    for i in range(300):  # ~20 000 void calls, paint overrides and emits: would abort unguarded
         for it in nodes(canvas).values():
             it.update()
+        canvas.select(["blur"] if i % 2 else ["blobs"])
         canvas.viewport().repaint()
-    assert sys.getrefcount(None) > 0 and (mod.NONE_GUARD or sys.getrefcount(None) >= before - 100)
+    assert len(sel) == 300 and sel[-1] == ["blur"]

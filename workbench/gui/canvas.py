@@ -38,35 +38,47 @@ from workbench.gui.i18n import node_tr, t
 
 
 
-def _keep_none_alive() -> bool:
-    """Work around a PySide6 6.12 bug on Python 3.11: every call of a void Qt method, and every
-    return from a Python override such as ``paint``, drops one reference to ``None`` that was
-    never taken. After some 10 000 calls (a few seconds of drawing) the interpreter aborts with
-    "Fatal Python error: none_dealloc: deallocating None". Python 3.12+ makes None immortal, so
-    there the leak is harmless; on 3.11 we give None a reference count no leak can exhaust,
-    only when the leak is really there. Returns True when the guard was applied."""
-    if sys.version_info >= (3, 12) or sys.getrefcount(None) > 1 << 39:  # immortal, or done already
-        return False
-    from PySide6.QtCore import QPointF as _P
+def _pyside_leak_guards() -> dict[str, bool]:
+    """Work around two PySide6 6.12.0 bugs on Python 3.11 (6.11.3 has neither):
 
-    probe = _P()
-    before = sys.getrefcount(None)
-    for _ in range(64):
-        probe.setX(1.0)
-    if before - sys.getrefcount(None) < 32:
-        return False
+    * every call of a void Qt method (``setPos``, ``update``, ...) and every return from a Python
+      override such as ``paint`` drops one reference to ``None`` that was never taken;
+    * every ``Signal.emit()`` drops one reference to ``True``.
+
+    After some 10 000 calls the interpreter aborts ("none_dealloc: deallocating None"). Python
+    3.12+ makes both objects immortal, so there the leaks are harmless; on 3.11, when a leak is
+    really there (probed), the object gets a reference count no leak can exhaust. The viewer
+    applies the same guards (workbench/gui/viewer.py); whichever module is imported first does
+    it, the other sees it done. Returns which guards this call applied."""
+    applied = {"True": False, "None": False}
+    if sys.version_info >= (3, 12):
+        return applied
     import ctypes
 
-    ctypes.c_ssize_t.from_address(id(None)).value += 1 << 40
-    return True
+    from PySide6.QtCore import QObject
+
+    class _Probe(QObject):
+        sig = Signal()
+
+    probe, point = _Probe(), QPointF()
+    for name, obj, poke in (("True", True, probe.sig.emit), ("None", None, lambda: point.setX(1.0))):
+        if sys.getrefcount(obj) > 1 << 39:  # done already (here or in viewer.py)
+            continue
+        before = sys.getrefcount(obj)
+        for _ in range(64):
+            poke()
+        if before - sys.getrefcount(obj) >= 32:
+            ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 40
+            applied[name] = True
+    return applied
 
 
-NONE_GUARD = _keep_none_alive()
+PYSIDE_GUARDS = _pyside_leak_guards()
 
 NODE_MIME = "application/x-workbench-node"
 MIN_ZOOM, MAX_ZOOM = 0.1, 3.0
-SCENE_HALF = 100_000.0
-ZOOM_SETTLE_MS = 160  # a fixed, huge scene rect: no recomputation, free panning
+SCENE_HALF = 100_000.0  # a fixed, huge scene rect: no recomputation, free panning
+ZOOM_SETTLE_MS = 160  # crisp node pixmaps again this long after the last wheel step
 
 
 class Canvas(QGraphicsView):
