@@ -1,0 +1,763 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+ <context>
+  <name>workbench</name>
+  <message>
+   <source>&amp;About Vision Workbench</source>
+   <translation>关于 Vision Workbench(&amp;A)</translation>
+  </message>
+  <message>
+   <source>&amp;Cancel Run</source>
+   <translation>取消运行(&amp;C)</translation>
+  </message>
+  <message>
+   <source>&amp;Copy</source>
+   <translation>复制(&amp;C)</translation>
+  </message>
+  <message>
+   <source>&amp;Delete</source>
+   <translation>删除(&amp;D)</translation>
+  </message>
+  <message>
+   <source>&amp;Edit</source>
+   <translation>编辑(&amp;E)</translation>
+  </message>
+  <message>
+   <source>&amp;Examples</source>
+   <translation>示例(&amp;E)</translation>
+  </message>
+  <message>
+   <source>&amp;File</source>
+   <translation>文件(&amp;F)</translation>
+  </message>
+  <message>
+   <source>&amp;Fit Graph</source>
+   <translation>适应窗口(&amp;F)</translation>
+  </message>
+  <message>
+   <source>&amp;Group into Macro</source>
+   <translation>组合为宏(&amp;G)</translation>
+  </message>
+  <message>
+   <source>&amp;Help</source>
+   <translation>帮助(&amp;H)</translation>
+  </message>
+  <message>
+   <source>&amp;Language</source>
+   <translation>语言(&amp;L)</translation>
+  </message>
+  <message>
+   <source>&amp;Live Tuning</source>
+   <translation>实时调参(&amp;L)</translation>
+  </message>
+  <message>
+   <source>&amp;New</source>
+   <translation>新建(&amp;N)</translation>
+  </message>
+  <message>
+   <source>&amp;Open…</source>
+   <translation>打开(&amp;O)…</translation>
+  </message>
+  <message>
+   <source>&amp;Operator Mode…</source>
+   <translation>操作员模式(&amp;O)…</translation>
+  </message>
+  <message>
+   <source>&amp;Paste</source>
+   <translation>粘贴(&amp;P)</translation>
+  </message>
+  <message>
+   <source>&amp;Quit</source>
+   <translation>退出(&amp;Q)</translation>
+  </message>
+  <message>
+   <source>&amp;Redo</source>
+   <translation>重做(&amp;R)</translation>
+  </message>
+  <message>
+   <source>&amp;Run</source>
+   <translation>运行(&amp;R)</translation>
+  </message>
+  <message>
+   <source>&amp;Save</source>
+   <translation>保存(&amp;S)</translation>
+  </message>
+  <message>
+   <source>&amp;Theme</source>
+   <translation>主题(&amp;T)</translation>
+  </message>
+  <message>
+   <source>&amp;Undo</source>
+   <translation>撤销(&amp;U)</translation>
+  </message>
+  <message>
+   <source>&amp;View</source>
+   <translation>视图(&amp;V)</translation>
+  </message>
+  <message>
+   <source>1:1</source>
+   <translation>1:1</translation>
+  </message>
+  <message>
+   <source>A folder run is already in progress</source>
+   <translation>已有一个文件夹运行正在进行</translation>
+  </message>
+  <message>
+   <source>About Vision Workbench</source>
+   <translation>关于 Vision Workbench</translation>
+  </message>
+  <message>
+   <source>Add node</source>
+   <translation>添加节点</translation>
+  </message>
+  <message>
+   <source>All files (*)</source>
+   <translation>所有文件 (*)</translation>
+  </message>
+  <message>
+   <source>Auto levels</source>
+   <translation>自动色阶</translation>
+  </message>
+  <message>
+   <source>Automatic (GPU when it works)</source>
+   <translation>自动（GPU 可用时使用 GPU）</translation>
+  </message>
+  <message>
+   <source>Browse…</source>
+   <translation>浏览…</translation>
+  </message>
+  <message>
+   <source>CPU</source>
+   <translation>CPU</translation>
+  </message>
+  <message>
+   <source>Cancel</source>
+   <translation>取消</translation>
+  </message>
+  <message>
+   <source>Cannot open</source>
+   <translation>无法打开</translation>
+  </message>
+  <message>
+   <source>Cannot recover</source>
+   <translation>无法恢复</translation>
+  </message>
+  <message>
+   <source>Cannot save</source>
+   <translation>无法保存</translation>
+  </message>
+  <message>
+   <source>Change parameter</source>
+   <translation>修改参数</translation>
+  </message>
+  <message>
+   <source>Choose a file…</source>
+   <translation>选择文件…</translation>
+  </message>
+  <message>
+   <source>Choose a folder…</source>
+   <translation>选择文件夹…</translation>
+  </message>
+  <message>
+   <source>Close</source>
+   <translation>关闭</translation>
+  </message>
+  <message>
+   <source>Compare</source>
+   <translation>对比</translation>
+  </message>
+  <message>
+   <source>Compare the pinned node with the selected one</source>
+   <translation>将固定的节点与所选节点对比</translation>
+  </message>
+  <message>
+   <source>Connecting…</source>
+   <translation>正在连接…</translation>
+  </message>
+  <message>
+   <source>Copy</source>
+   <translation>复制</translation>
+  </message>
+  <message>
+   <source>Copy pixel value</source>
+   <translation>复制像素值</translation>
+  </message>
+  <message>
+   <source>D&amp;uplicate</source>
+   <translation>复制节点(&amp;U)</translation>
+  </message>
+  <message>
+   <source>Dark</source>
+   <translation>深色</translation>
+  </message>
+  <message>
+   <source>Delete</source>
+   <translation>删除</translation>
+  </message>
+  <message>
+   <source>Delete link</source>
+   <translation>删除连接</translation>
+  </message>
+  <message>
+   <source>Duplicate</source>
+   <translation>创建副本</translation>
+  </message>
+  <message>
+   <source>ERROR</source>
+   <translation>错误</translation>
+  </message>
+  <message>
+   <source>End of the source or stopped</source>
+   <translation>图像源已结束或已停止</translation>
+  </message>
+  <message>
+   <source>Engineering mode</source>
+   <translation>工程模式</translation>
+  </message>
+  <message>
+   <source>Engineering mode…</source>
+   <translation>工程模式…</translation>
+  </message>
+  <message>
+   <source>Enter the engineering password to leave the operator screen.</source>
+   <translation>请输入工程密码以退出操作员界面。</translation>
+  </message>
+  <message>
+   <source>Error</source>
+   <translation>错误</translation>
+  </message>
+  <message>
+   <source>Errors: {n}</source>
+   <translation>错误：{n}</translation>
+  </message>
+  <message>
+   <source>Find &amp;Node</source>
+   <translation>查找节点(&amp;N)</translation>
+  </message>
+  <message>
+   <source>Fit</source>
+   <translation>适应</translation>
+  </message>
+  <message>
+   <source>Fit the image into the view (F, or double-click)</source>
+   <translation>使图像适应视图（F 或双击）</translation>
+  </message>
+  <message>
+   <source>Fit to view</source>
+   <translation>适应窗口</translation>
+  </message>
+  <message>
+   <source>Folder run</source>
+   <translation>文件夹运行</translation>
+  </message>
+  <message>
+   <source>Folder run cancelled</source>
+   <translation>文件夹运行已取消</translation>
+  </message>
+  <message>
+   <source>Folder run failed</source>
+   <translation>文件夹运行失败</translation>
+  </message>
+  <message>
+   <source>Folder run finished</source>
+   <translation>文件夹运行完成</translation>
+  </message>
+  <message>
+   <source>Frame</source>
+   <translation>帧</translation>
+  </message>
+  <message>
+   <source>GPU</source>
+   <translation>GPU</translation>
+  </message>
+  <message>
+   <source>Group into macro</source>
+   <translation>组合为宏</translation>
+  </message>
+  <message>
+   <source>Histogram</source>
+   <translation>直方图</translation>
+  </message>
+  <message>
+   <source>Inference &amp;Device</source>
+   <translation>推理设备(&amp;D)</translation>
+  </message>
+  <message>
+   <source>Inspector</source>
+   <translation>属性</translation>
+  </message>
+  <message>
+   <source>Keep showing this node while another one is selected</source>
+   <translation>选择其他节点时仍显示此节点</translation>
+  </message>
+  <message>
+   <source>Kind</source>
+   <translation>类型</translation>
+  </message>
+  <message>
+   <source>Last run</source>
+   <translation>上次运行</translation>
+  </message>
+  <message>
+   <source>Latency (ms)</source>
+   <translation>延迟 (毫秒)</translation>
+  </message>
+  <message>
+   <source>Light</source>
+   <translation>浅色</translation>
+  </message>
+  <message>
+   <source>Link</source>
+   <translation>连接</translation>
+  </message>
+  <message>
+   <source>Link an output to an input</source>
+   <translation>请将输出连接到输入</translation>
+  </message>
+  <message>
+   <source>Log</source>
+   <translation>日志</translation>
+  </message>
+  <message>
+   <source>Machine vision pipelines, tuned live.</source>
+   <translation>机器视觉流程，实时调参。</translation>
+  </message>
+  <message>
+   <source>Macro</source>
+   <translation>宏</translation>
+  </message>
+  <message>
+   <source>Main toolbar</source>
+   <translation>主工具栏</translation>
+  </message>
+  <message>
+   <source>Message</source>
+   <translation>消息</translation>
+  </message>
+  <message>
+   <source>Move</source>
+   <translation>移动</translation>
+  </message>
+  <message>
+   <source>NG frame</source>
+   <translation>NG 图像</translation>
+  </message>
+  <message>
+   <source>Name, id or description; Enter adds the best match, Down moves to the list</source>
+   <translation>名称、ID 或描述；回车添加最佳匹配，向下键移到列表</translation>
+  </message>
+  <message>
+   <source>New password</source>
+   <translation>新密码</translation>
+  </message>
+  <message>
+   <source>No NG frames since the counters were reset.</source>
+   <translation>计数清零后尚无 NG 图像。</translation>
+  </message>
+  <message>
+   <source>No image</source>
+   <translation>无图像</translation>
+  </message>
+  <message>
+   <source>No images in</source>
+   <translation>没有图像：</translation>
+  </message>
+  <message>
+   <source>No node matches.</source>
+   <translation>没有匹配的节点。</translation>
+  </message>
+  <message>
+   <source>No password is set yet. Choose the password that engineers will need to leave the operator screen (at least 4 characters).</source>
+   <translation>尚未设置密码。请设置工程师退出操作员界面时需要输入的密码（至少 4 个字符）。</translation>
+  </message>
+  <message>
+   <source>No reason given</source>
+   <translation>未给出原因</translation>
+  </message>
+  <message>
+   <source>Node</source>
+   <translation>节点</translation>
+  </message>
+  <message>
+   <source>Node Times</source>
+   <translation>节点耗时</translation>
+  </message>
+  <message>
+   <source>Nodes</source>
+   <translation>节点库</translation>
+  </message>
+  <message>
+   <source>Note</source>
+   <translation>提示</translation>
+  </message>
+  <message>
+   <source>OK</source>
+   <translation>正常</translation>
+  </message>
+  <message>
+   <source>One image pixel per screen pixel (1)</source>
+   <translation>一个图像像素对应一个屏幕像素（1）</translation>
+  </message>
+  <message>
+   <source>One view; drag the divider to compare</source>
+   <translation>单视图；拖动分隔线进行对比</translation>
+  </message>
+  <message>
+   <source>Open &amp;Recent</source>
+   <translation>最近打开(&amp;R)</translation>
+  </message>
+  <message>
+   <source>Open macro</source>
+   <translation>打开宏</translation>
+  </message>
+  <message>
+   <source>Open pipeline</source>
+   <translation>打开流程</translation>
+  </message>
+  <message>
+   <source>Operator</source>
+   <translation>操作员</translation>
+  </message>
+  <message>
+   <source>Operator mode is not available</source>
+   <translation>操作员模式不可用</translation>
+  </message>
+  <message>
+   <source>Operator screen · the pipeline is read-only</source>
+   <translation>操作员界面 · 流程只读</translation>
+  </message>
+  <message>
+   <source>Password</source>
+   <translation>密码</translation>
+  </message>
+  <message>
+   <source>Paste</source>
+   <translation>粘贴</translation>
+  </message>
+  <message>
+   <source>Pin</source>
+   <translation>固定</translation>
+  </message>
+  <message>
+   <source>Pipeline</source>
+   <translation>流程</translation>
+  </message>
+  <message>
+   <source>Pipelines (*.json)</source>
+   <translation>流程文件 (*.json)</translation>
+  </message>
+  <message>
+   <source>Pixel count per value (256 bins)</source>
+   <translation>每个灰度值的像素数（256 级）</translation>
+  </message>
+  <message>
+   <source>Plots</source>
+   <translation>图表</translation>
+  </message>
+  <message>
+   <source>Problem</source>
+   <translation>问题</translation>
+  </message>
+  <message>
+   <source>Problems</source>
+   <translation>问题</translation>
+  </message>
+  <message>
+   <source>READY</source>
+   <translation>就绪</translation>
+  </message>
+  <message>
+   <source>RECENT NG  (click to enlarge)</source>
+   <translation>最近的 NG（点击放大）</translation>
+  </message>
+  <message>
+   <source>Re-link</source>
+   <translation>重新连接</translation>
+  </message>
+  <message>
+   <source>Re-run the changed part of the pipeline after every edit</source>
+   <translation>每次修改后重新运行流程中受影响的部分</translation>
+  </message>
+  <message>
+   <source>Reconnecting…</source>
+   <translation>正在重新连接…</translation>
+  </message>
+  <message>
+   <source>Recover unsaved work</source>
+   <translation>恢复未保存的工作</translation>
+  </message>
+  <message>
+   <source>Recovered unsaved work from</source>
+   <translation>已恢复未保存的工作：</translation>
+  </message>
+  <message>
+   <source>Repeat the password</source>
+   <translation>再次输入密码</translation>
+  </message>
+  <message>
+   <source>Reset &amp;Layout</source>
+   <translation>重置布局(&amp;L)</translation>
+  </message>
+  <message>
+   <source>Reset counters</source>
+   <translation>计数清零</translation>
+  </message>
+  <message>
+   <source>Reset to default</source>
+   <translation>恢复默认值</translation>
+  </message>
+  <message>
+   <source>Rolling yield % (last 50)</source>
+   <translation>滚动良率 %（最近 50 个）</translation>
+  </message>
+  <message>
+   <source>Run failed</source>
+   <translation>运行失败</translation>
+  </message>
+  <message>
+   <source>Run over &amp;Folder…</source>
+   <translation>运行文件夹(&amp;F)…</translation>
+  </message>
+  <message>
+   <source>Run over folder</source>
+   <translation>运行文件夹</translation>
+  </message>
+  <message>
+   <source>Running</source>
+   <translation>运行中</translation>
+  </message>
+  <message>
+   <source>Save &amp;As…</source>
+   <translation>另存为(&amp;A)…</translation>
+  </message>
+  <message>
+   <source>Save pipeline</source>
+   <translation>保存流程</translation>
+  </message>
+  <message>
+   <source>Saved</source>
+   <translation>已保存</translation>
+  </message>
+  <message>
+   <source>Search nodes…</source>
+   <translation>搜索节点…</translation>
+  </message>
+  <message>
+   <source>Select a node to see its parameters.</source>
+   <translation>选择一个节点以查看其参数。</translation>
+  </message>
+  <message>
+   <source>Series</source>
+   <translation>数据系列</translation>
+  </message>
+  <message>
+   <source>Set password</source>
+   <translation>设置密码</translation>
+  </message>
+  <message>
+   <source>Set the engineering password</source>
+   <translation>设置工程密码</translation>
+  </message>
+  <message>
+   <source>Show all</source>
+   <translation>全部显示</translation>
+  </message>
+  <message>
+   <source>Show the histogram and drag the display levels</source>
+   <translation>显示直方图并拖动显示色阶</translation>
+  </message>
+  <message>
+   <source>Side by side</source>
+   <translation>并排</translation>
+  </message>
+  <message>
+   <source>Split</source>
+   <translation>分割</translation>
+  </message>
+  <message>
+   <source>Start</source>
+   <translation>开始</translation>
+  </message>
+  <message>
+   <source>Stop</source>
+   <translation>停止</translation>
+  </message>
+  <message>
+   <source>Stopped</source>
+   <translation>已停止</translation>
+  </message>
+  <message>
+   <source>Stretch the levels to the minimum and maximum of every new image</source>
+   <translation>将色阶拉伸到每幅新图像的最小值和最大值</translation>
+  </message>
+  <message>
+   <source>TOTAL</source>
+   <translation>总数</translation>
+  </message>
+  <message>
+   <source>TREND</source>
+   <translation>趋势</translation>
+  </message>
+  <message>
+   <source>The password needs at least 4 characters.</source>
+   <translation>密码至少需要 4 个字符。</translation>
+  </message>
+  <message>
+   <source>The pipeline gives no verdict</source>
+   <translation>该流程不输出判定结果</translation>
+  </message>
+  <message>
+   <source>The pipeline has unsaved changes. Save them?</source>
+   <translation>流程有未保存的修改。是否保存？</translation>
+  </message>
+  <message>
+   <source>The two passwords differ. Type the same password twice.</source>
+   <translation>两次输入的密码不一致，请输入相同的密码。</translation>
+  </message>
+  <message>
+   <source>This node has no parameters.</source>
+   <translation>此节点没有参数。</translation>
+  </message>
+  <message>
+   <source>Time (ms)</source>
+   <translation>时间 (ms)</translation>
+  </message>
+  <message>
+   <source>Trends</source>
+   <translation>趋势</translation>
+  </message>
+  <message>
+   <source>Two views, zoom and pan linked</source>
+   <translation>两个视图，缩放和平移联动</translation>
+  </message>
+  <message>
+   <source>Unlink</source>
+   <translation>断开连接</translation>
+  </message>
+  <message>
+   <source>Unlock</source>
+   <translation>解锁</translation>
+  </message>
+  <message>
+   <source>Unsaved changes</source>
+   <translation>未保存的修改</translation>
+  </message>
+  <message>
+   <source>Untitled</source>
+   <translation>未命名</translation>
+  </message>
+  <message>
+   <source>Value</source>
+   <translation>数值</translation>
+  </message>
+  <message>
+   <source>Viewer</source>
+   <translation>图像</translation>
+  </message>
+  <message>
+   <source>Vision Workbench did not close normally. Restore the unsaved pipeline?</source>
+   <translation>Vision Workbench 上次未正常关闭。是否恢复未保存的流程？</translation>
+  </message>
+  <message>
+   <source>Waiting for the first frame</source>
+   <translation>等待第一帧图像</translation>
+  </message>
+  <message>
+   <source>Whole image</source>
+   <translation>整幅图像</translation>
+  </message>
+  <message>
+   <source>Wrong password. The operator screen stays locked.</source>
+   <translation>密码错误，操作员界面保持锁定。</translation>
+  </message>
+  <message>
+   <source>YIELD</source>
+   <translation>良率</translation>
+  </message>
+  <message>
+   <source>Zoom in</source>
+   <translation>放大</translation>
+  </message>
+  <message>
+   <source>Zoom out</source>
+   <translation>缩小</translation>
+  </message>
+  <message>
+   <source>Zoom: screen pixels per image pixel</source>
+   <translation>缩放：每个图像像素对应的屏幕像素</translation>
+  </message>
+  <message>
+   <source>cached</source>
+   <translation>已缓存</translation>
+  </message>
+  <message>
+   <source>cancelled</source>
+   <translation>已取消</translation>
+  </message>
+  <message>
+   <source>error</source>
+   <translation>错误</translation>
+  </message>
+  <message>
+   <source>errors</source>
+   <translation>错误</translation>
+  </message>
+  <message>
+   <source>failed</source>
+   <translation>失败</translation>
+  </message>
+  <message>
+   <source>false</source>
+   <translation>否</translation>
+  </message>
+  <message>
+   <source>images</source>
+   <translation>张图像</translation>
+  </message>
+  <message>
+   <source>images in</source>
+   <translation>张图像，位于</translation>
+  </message>
+  <message>
+   <source>more</source>
+   <translation>更多</translation>
+  </message>
+  <message>
+   <source>none</source>
+   <translation>无</translation>
+  </message>
+  <message>
+   <source>optional</source>
+   <translation>可选</translation>
+  </message>
+  <message>
+   <source>ran</source>
+   <translation>个已运行</translation>
+  </message>
+  <message>
+   <source>running</source>
+   <translation>运行中</translation>
+  </message>
+  <message>
+   <source>skipped</source>
+   <translation>已跳过</translation>
+  </message>
+  <message>
+   <source>the clipboard does not hold workbench nodes</source>
+   <translation>剪贴板中没有 Workbench 节点</translation>
+  </message>
+  <message>
+   <source>true</source>
+   <translation>是</translation>
+  </message>
+  <message>
+   <source>value</source>
+   <translation>数值</translation>
+  </message>
+  <message>
+   <source>{fps:.1f} fps · latency {ms} ms</source>
+   <translation>{fps:.1f} 帧/秒 · 延迟 {ms} 毫秒</translation>
+  </message>
+ </context>
+</TS>

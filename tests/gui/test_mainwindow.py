@@ -1,0 +1,173 @@
+"""The engineering window end to end: the new-user flow, files, recovery, languages, drops."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from workbench.core.paths import demo_pipeline, resources_dir
+from workbench.gui import i18n
+from workbench.gui.mainwindow import MainWindow, autosave_path, pending_recoveries
+
+COINS = resources_dir() / "samples" / "coins.png"
+
+
+@pytest.fixture
+def win(qtbot):
+    w = MainWindow(recover=False)
+    qtbot.addWidget(w)
+    w.ask_save_changes = lambda: "discard"
+    yield w
+    w._dirty_extra = False
+    w.doc.undo.setClean()
+    w.close()
+    i18n.set_language("en")
+
+
+def wait_run(win, qtbot):
+    with qtbot.waitSignal(win.ran, timeout=30_000):
+        pass
+    assert win.runner.wait_idle(30)
+
+
+def test_opens_the_demo_and_shows_its_result(win, qtbot):
+    with qtbot.waitSignal(win.ran, timeout=30_000):
+        assert win.open(demo_pipeline())
+    assert win.verdict_label.text().strip() == "OK"
+    assert win.viewer.image is not None and win.viewer.image.shape[:2] == (303, 384)
+    assert "ms" in win.time_label.text()
+    assert "(coins.json)" in win.windowTitle() and not win.windowTitle().startswith("*")
+    assert not win.modified
+
+
+def test_new_user_flow_build_tune_save_reopen(win, qtbot, tmp_path):
+    """Drag source, threshold, blob analysis, count and judge; link; tune; save; reopen."""
+    doc, canvas = win.doc, win.canvas
+    src = canvas.add_node("io.image_file")
+    doc.set_param(src, "path", str(COINS))
+    thr = canvas.add_node("cv.threshold")
+    doc.set_param(thr, "mode", "FIXED")
+    blobs = canvas.add_node("cv.blob_analysis")
+    count = canvas.add_node("cv.count")
+    judge = canvas.add_node("cv.judge")
+    for link in ((src, "image", thr, "image"), (thr, "out", blobs, "mask"), (blobs, "regions", count, "regions"),
+                 (count, "measurements", judge, "measurements")):
+        assert doc.connect(*link) is None
+    assert doc.connect(blobs, "regions", judge, "measurements") is not None  # wrong type: refused
+    canvas.select([thr])
+    wait_run(win, qtbot)
+    assert win.inspector.node_id() == thr
+    mask_before = win.viewer.image.copy()
+    assert set(np.unique(mask_before)) <= {0, 255}
+    # tune the threshold while watching the mask update
+    with qtbot.waitSignal(win.ran, timeout=30_000):
+        doc.set_param(thr, "value", 60.0)
+    win.runner.wait_idle(30)
+    assert (win.viewer.image != mask_before).any()
+    assert win.result.nodes[src].status == "cached"  # only downstream re-ran
+    doc.set_param(judge, "measurement", "count")
+    doc.set_param(judge, "rule", "IN_RANGE")
+    doc.set_param(judge, "low", 0.0)
+    doc.set_param(judge, "high", 10_000.0)
+    wait_run(win, qtbot)
+    assert win.verdict_label.text().strip() in ("OK", "NG")
+    assert win.modified and win.windowTitle().startswith("*")
+    target = tmp_path / "mine.json"
+    assert win._save_to(target)
+    assert not win.modified and target.is_file()
+    win.new_file()
+    assert win.doc.pipeline.nodes == {}
+    with qtbot.waitSignal(win.ran, timeout=30_000):
+        assert win.open(target)
+    assert win.doc.pipeline.nodes[thr].params["value"] == 60.0
+    assert win.doc.path == target.resolve()
+    assert str(target.resolve()) == win.recent_files()[0]
+
+
+def test_unsaved_changes_prompt(win, qtbot, tmp_path):
+    win.open(demo_pipeline())
+    win.doc.set_param("threshold", "c", -12.0)
+    asked = []
+    win.ask_save_changes = lambda: asked.append(1) or "cancel"
+    assert not win.maybe_save() and asked
+    win.ask_save_changes = lambda: "discard"
+    assert win.maybe_save()
+
+
+def test_autosave_and_crash_recovery(qtbot, tmp_path):
+    w = MainWindow(recover=False)
+    qtbot.addWidget(w)
+    src = tmp_path / "p.json"
+    shutil.copy(demo_pipeline(), src)
+    (tmp_path / "../samples").resolve().mkdir(exist_ok=True)
+    w.open(src)
+    w.doc.set_param("threshold", "c", -14.0)
+    saved = w.autosave()
+    assert saved == autosave_path(w.doc.path) and saved.is_file()
+    assert json.loads(saved.read_text())["meta"]["autosave_of"] == str(src.resolve())
+    assert src.read_text() == demo_pipeline().read_text()  # the real file is untouched
+    # the app "crashes": no close, a new window starts and offers the autosave
+    w2 = MainWindow(recover=False)
+    qtbot.addWidget(w2)
+    w2.ask_recover = lambda files: True
+    assert pending_recoveries() == [saved]
+    assert w2.offer_recovery()
+    assert w2.doc.pipeline.nodes["threshold"].params["c"] == -14.0
+    assert w2.doc.path == src.resolve() and w2.modified
+    assert pending_recoveries() == []
+    for x in (w, w2):
+        x._dirty_extra = False
+        x.doc.undo.setClean()
+        x.close()
+
+
+def test_language_switch(win, qtbot):
+    assert win.m_file.title() == "&File"
+    win.set_language("zh_CN")
+    assert win.m_file.title() == "文件(&F)"
+    assert win.dock_inspector.windowTitle() == "属性"
+    from workbench.gui.i18n import node_tr
+
+    assert node_tr("Threshold") != "Threshold"
+    win.set_language("en")
+    assert win.m_file.title() == "&File"
+
+
+def test_problems_dock_lists_unlinked_inputs_and_selects_the_node(win, qtbot):
+    thr = win.canvas.add_node("cv.threshold")
+    assert win.problems.count() >= 1
+    item = win.problems.tree.topLevelItem(0)
+    assert item.text(1) == thr and "not linked" in item.text(2)
+    win.canvas.select([])
+    win.problems._clicked(item)
+    assert win.canvas.selected_ids() == [thr]
+
+
+def test_dropping_files_adds_the_right_nodes(win, qtbot, tmp_path):
+    added = win.drop_files([COINS, tmp_path])
+    types = [win.doc.pipeline.nodes[n].type for n in added]
+    assert types == ["io.image_file", "io.image_folder"]
+    assert win.doc.pipeline.nodes[added[0]].params["path"] == str(COINS)
+    (tmp_path / "x.txt").write_text("x")
+    assert win.drop_files([tmp_path / "x.txt"]) == []
+    assert "not an image" in win.statusBar().currentMessage()
+
+
+def test_folder_run_progress_trend_and_summary(win, qtbot, tmp_path):
+    win.open(demo_pipeline())
+    wait_run(win, qtbot)
+    for i in range(3):
+        shutil.copy(COINS, tmp_path / f"{i}.png")
+    run = win.run_folder(tmp_path)
+    assert run is not None and not win.progress.isHidden()
+    with qtbot.waitSignal(run.finished, timeout=60_000):
+        pass
+    assert win.progress.isHidden()
+    assert "OK 3" in win.statusBar().currentMessage()
+    assert win.run_folder(tmp_path / "nothing") is None
+
+
+def test_device_shown_in_status_bar(win):
+    text = win.device_label.text()
+    assert text.startswith("CPU — ") or text.startswith("GPU")
