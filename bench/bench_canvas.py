@@ -330,8 +330,7 @@ Steps (each one change plus one synchronous `viewport().repaint()`), at two zoom
 
 The other targets (≤ 1.5, incremental drag ≤ 2) say that the canvas costs about what the bare
 scene costs once its nodes are cached; the absolute medians show the frame time (16.7 ms at
-60 Hz). `bench/bench_engine.py` rewrites this whole file: run this script after it (or keep
-this section there too).
+60 Hz). `bench/bench_engine.py` keeps this section when it rewrites the file.
 """
 
 
