@@ -171,3 +171,16 @@ def test_folder_run_progress_trend_and_summary(win, qtbot, tmp_path):
 def test_device_shown_in_status_bar(win):
     text = win.device_label.text()
     assert text.startswith("CPU — ") or text.startswith("GPU")
+
+
+def test_plots_show_the_histogram_and_node_times_of_the_last_run(win, qtbot):
+    win.show()
+    with qtbot.waitSignal(win.ran, timeout=30_000):
+        win.open(demo_pipeline())
+    win.plots.setCurrentWidget(win.histogram)
+    counts = win.histogram.counts()
+    assert set(counts) == {"b", "g", "r"}  # the overlay image is BGR
+    assert all(int(c.sum()) == 303 * 384 for c in counts.values())
+    win.plots.setCurrentWidget(win.timing)
+    names = [row[0] for row in win.timing.timings()]
+    assert names == [n for n in win.result_pipeline.topological_order()]

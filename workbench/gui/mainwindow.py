@@ -375,6 +375,9 @@ class MainWindow(QMainWindow):
         self.runner.failed.connect(self._run_failed)
         self.viewer_panel.compare_btn.toggled.connect(lambda _on: self._show_selected())
         self.viewer_panel.pin.toggled.connect(self._pin_toggled)
+        self.plots.currentChanged.connect(lambda _i: (setattr(self, "_plots_stale", True), self._refresh_plots()))
+        self.dock_plots.visibilityChanged.connect(lambda _v: (setattr(self, "_plots_stale", True),
+                                                              self._refresh_plots()))
 
     # ================================================================== texts
     def retranslate(self) -> None:
@@ -481,7 +484,6 @@ class MainWindow(QMainWindow):
         name = self.doc.pipeline.meta.get("name")
         label = f"{name} ({self.doc.title})" if name else self.doc.title
         self.setWindowTitle(f"{mark}{label} — Vision Workbench")
-        self.setWindowModified(self.modified)
 
     @property
     def modified(self) -> bool:
@@ -843,8 +845,6 @@ class MainWindow(QMainWindow):
         executed = sum(1 for r in result.nodes.values() if r.status == OK)
         self.time_label.setText(t("Last run") + f": {result.seconds * 1000:.1f} ms ({executed} " + t("ran") + ")")
         self._show_verdict(result)
-        order = [n for n in pipe.topological_order() if n in result.nodes]
-        self.timing.set_timings([(nid, result.nodes[nid].seconds * 1000, result.nodes[nid].status) for nid in order])
         self._show_selected()
         if self._edit_time is not None:
             self.last_edit_latency_ms = (time.perf_counter() - self._edit_time) * 1000
@@ -940,11 +940,27 @@ class MainWindow(QMainWindow):
         content = view_content(self.result_pipeline, self.result, self.shown_node())
         self.viewer.set_image(content.image)
         self.viewer.set_overlays(content.overlays)
-        self.histogram.set_image(content.image)
+        self._plots_stale = True
+        self._refresh_plots()
         text = content.title
         if content.status and content.status not in (OK, CACHED):
             text += f"  [{content.status}] {content.message}"
         self.viewer_panel.title.setText(text)
+
+    def _refresh_plots(self) -> None:
+        """Histogram and node times are drawn only when they can be seen (they cost a 5 MP pass)."""
+        if not getattr(self, "_plots_stale", False) or self.dock_plots.isHidden():
+            return
+        self._plots_stale = False
+        current = self.plots.currentWidget()
+        if current is self.histogram:
+            self.histogram.set_image(self.viewer.image)
+        elif current is self.timing and self.result is not None and self.result_pipeline is not None:
+            res, pipe = self.result, self.result_pipeline
+            order = [n for n in pipe.topological_order() if n in res.nodes]
+            self.timing.set_timings([(n, res.nodes[n].seconds * 1000, res.nodes[n].status) for n in order])
+        else:
+            self._plots_stale = True
 
     def _roi_changed(self, node_id: str, name: str, roi) -> None:
         if node_id != self.inspector.node_id():
