@@ -184,3 +184,21 @@ def test_plots_show_the_histogram_and_node_times_of_the_last_run(win, qtbot):
     win.plots.setCurrentWidget(win.timing)
     names = [row[0] for row in win.timing.timings()]
     assert names == [n for n in win.result_pipeline.topological_order()]
+
+
+def test_open_a_macro_and_edit_inside_it(win, qtbot):
+    with qtbot.waitSignal(win.ran, timeout=30_000):
+        win.open(demo_pipeline())
+    macro = win.doc.group(["threshold", "open", "fill"])
+    wait_run(win, qtbot)
+    assert win.result.nodes["count"].outputs["count"] == 24
+    inner_canvas = win.open_macro(macro)
+    assert win.tabs.count() == 2 and win.tabs.currentWidget() is inner_canvas
+    inner = inner_canvas.doc
+    with qtbot.waitSignal(win.ran, timeout=30_000):
+        inner.set_param("open", "size", 41)  # a huge opening erases most coins
+    win.runner.wait_idle(30)
+    assert win.result.nodes["count"].outputs["count"] != 24
+    assert win.modified
+    win._close_tab(1)
+    assert win.tabs.count() == 1

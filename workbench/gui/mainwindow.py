@@ -755,6 +755,7 @@ class MainWindow(QMainWindow):
             return
         inst._digest = None
         self.doc.pipeline.revision += 1
+        self.canvas.refresh_node(node_id)  # its ports follow the inner graph inputs/outputs
         if not isinstance(event, NodesMoved):
             self._dirty_extra = True
             self._update_title()
@@ -816,9 +817,20 @@ class MainWindow(QMainWindow):
             self.folder_run.cancel()
         self.runner.cancel()
 
+    RUNNING_BADGE_DELAY_MS = 150
+
     def _engine_event(self, ev: object) -> None:
+        """A node that is still running after a moment gets the "running" badge (quick runs do not
+        repaint the canvas twice per node)."""
         if isinstance(ev, NodeStarted):
-            self.canvas.set_status(ev.node_id, "running")
+            self._running = ev.node_id
+            QTimer.singleShot(self.RUNNING_BADGE_DELAY_MS, lambda nid=ev.node_id: self._show_running(nid))
+        elif isinstance(ev, (NodeFinished, NodeFailed)):
+            self._running = None
+
+    def _show_running(self, node_id: str) -> None:
+        if getattr(self, "_running", None) == node_id and self.runner.busy:
+            self.canvas.set_status(node_id, "running")
 
     def _run_failed(self, message: str) -> None:
         self.show_message(t("Run failed") + f": {message}", error=True)
