@@ -202,3 +202,35 @@ def test_open_a_macro_and_edit_inside_it(win, qtbot):
     assert win.modified
     win._close_tab(1)
     assert win.tabs.count() == 1
+
+
+def test_roi_parameter_is_drawn_and_dragged_in_the_viewer(win, qtbot):
+    from workbench.core.params import Roi
+
+    with qtbot.waitSignal(win.ran, timeout=30_000):
+        win.open(demo_pipeline())
+    win.canvas.select(["blobs"])
+    win.doc.set_param("blobs", "roi", Roi.rect(10, 10, 100, 80))
+    assert win.viewer.roi_names() == ["roi"] and win.viewer.roi_rect("roi") == (10, 10, 100, 80)
+    win.viewer.roiEdited.emit("roi", (20, 30, 50, 40))  # what a drag in the viewer sends
+    assert win.doc.pipeline.nodes["blobs"].params["roi"] == Roi.rect(20, 30, 50, 40)
+    wait_run(win, qtbot)
+    assert win.result.nodes["count"].outputs["count"] < 24  # only coins inside the ROI count
+    win.canvas.select(["threshold"])
+    assert win.viewer.roi_names() == []
+
+
+def test_pin_and_compare_two_nodes(win, qtbot):
+    with qtbot.waitSignal(win.ran, timeout=30_000):
+        win.open(demo_pipeline())
+    win.canvas.select(["threshold"])
+    win.viewer_panel.pin.setChecked(True)
+    win.canvas.select(["overlay"])
+    assert win.viewer_panel.title.text().startswith("threshold")  # pinned: still the mask
+    win.viewer_panel.compare_btn.setChecked(True)
+    cmp = win.viewer_panel.compare
+    assert win.viewer_panel.stack.currentWidget() is cmp
+    assert cmp.viewer_a.image.ndim == 2 and cmp.viewer_b.image.ndim == 3
+    win.viewer_panel.compare_btn.setChecked(False)
+    win.viewer_panel.pin.setChecked(False)
+    assert win.viewer_panel.title.text().startswith("overlay")
