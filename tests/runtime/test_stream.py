@@ -160,3 +160,22 @@ def test_a_folder_that_does_not_exist_ends_with_its_error(pipeline, tmp_path):
     runner = StreamRunner(pipeline, FolderSource(tmp_path / "nope")).start()
     assert runner.join(10)
     assert "image folder not found" in runner.error and runner.stats.processed == 0
+
+
+def test_slow_stages_lose_no_frame_at_the_end_of_a_finite_source(pipeline):
+    """The end marker waits for room behind the last frames (it used to drop one when a stage took
+    longer than 0.1 s: a frame from the frames queue, a result from the results queue)."""
+    img = coins_image()
+    results = []
+
+    def slow_output(r):
+        time.sleep(0.15)
+        results.append(r.frame.index)
+
+    runner = StreamRunner(pipeline, ArraySource([img] * 6), queue_size=1, on_result=slow_output,
+                          on_latest=lambda r: time.sleep(0.15))
+    runner.start()
+    assert runner.join(30)
+    assert results == list(range(6))
+    s = runner.stats.snapshot()
+    assert (s["acquired"], s["processed"], s["dropped"]) == (6, 6, 0)

@@ -241,11 +241,16 @@ class StreamRunner:
         return False
 
     def _put_end(self, q: queue.Queue) -> None:
-        while True:  # the end marker must arrive even when stopping
+        """Queue the end marker behind the last items. At the end of a finite source it waits for
+        room, however slow the next stage is (every frame is processed); only when stopping does it
+        drop the oldest waiting item to make room (the next stage discards those anyway)."""
+        while True:
             try:
                 q.put(_END, timeout=0.1)
                 return
             except queue.Full:
+                if not self._stop.is_set():
+                    continue
                 try:
                     q.get_nowait()
                 except queue.Empty:
