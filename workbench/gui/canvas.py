@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 
 from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QCursor, QKeySequence, QPainter, QPen, QPixmapCache
@@ -38,42 +37,7 @@ from workbench.gui.i18n import node_tr, t
 
 
 
-def _pyside_leak_guards() -> dict[str, bool]:
-    """Work around two PySide6 6.12.0 bugs on Python 3.11 (6.11.3 has neither):
-
-    * every call of a void Qt method (``setPos``, ``update``, ...) and every return from a Python
-      override such as ``paint`` drops one reference to ``None`` that was never taken;
-    * every ``Signal.emit()`` drops one reference to ``True``.
-
-    After some 10 000 calls the interpreter aborts ("none_dealloc: deallocating None"). Python
-    3.12+ makes both objects immortal, so there the leaks are harmless; on 3.11, when a leak is
-    really there (probed), the object gets a reference count no leak can exhaust. The viewer
-    applies the same guards (workbench/gui/viewer.py); whichever module is imported first does
-    it, the other sees it done. Returns which guards this call applied."""
-    applied = {"True": False, "None": False}
-    if sys.version_info >= (3, 12):
-        return applied
-    import ctypes
-
-    from PySide6.QtCore import QObject
-
-    class _Probe(QObject):
-        sig = Signal()
-
-    probe, point = _Probe(), QPointF()
-    for name, obj, poke in (("True", True, probe.sig.emit), ("None", None, lambda: point.setX(1.0))):
-        if sys.getrefcount(obj) > 1 << 39:  # done already (here or in viewer.py)
-            continue
-        before = sys.getrefcount(obj)
-        for _ in range(64):
-            poke()
-        if before - sys.getrefcount(obj) >= 32:
-            ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 40
-            applied[name] = True
-    return applied
-
-
-PYSIDE_GUARDS = _pyside_leak_guards()
+from workbench.gui.qtfix import PYSIDE_GUARDS  # noqa: E402,F401  (PySide6 6.12.0 leaks; applied on import)
 
 NODE_MIME = "application/x-workbench-node"
 MIN_ZOOM, MAX_ZOOM = 0.1, 3.0
