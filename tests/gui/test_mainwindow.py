@@ -165,6 +165,8 @@ def test_folder_run_progress_trend_and_summary(win, qtbot, tmp_path):
         pass
     assert win.progress.isHidden()
     assert "OK 3" in win.statusBar().currentMessage()
+    assert win.trend.is_shown("count.coins") and not win.trend.is_shown("blobs.total_area")  # the judged one
+    assert win.trend.data("count.coins")[1].tolist() == [24.0, 24.0, 24.0]
     assert win.run_folder(tmp_path / "nothing") is None
 
 

@@ -84,7 +84,10 @@ def run_gui(path: Path | None, screenshot: str | None = None, recover: bool = Tr
         if path is not None:
             win.open(Path(path), ask=False)
         QTimer.singleShot(0, win.offer_recovery) if recover else None
-        return app.exec()
+        try:
+            return app.exec()
+        finally:
+            win.runner.shutdown()
     outcome = {"code": 0}
 
     def grab() -> None:
@@ -96,12 +99,16 @@ def run_gui(path: Path | None, screenshot: str | None = None, recover: bool = Tr
         app.quit()
 
     win.ran.connect(lambda: QTimer.singleShot(300, grab))
-    if path is None or not win.open(Path(path), ask=False):
-        raise WorkbenchError(win.statusBar().currentMessage() or "no pipeline to show")
-    QTimer.singleShot(60_000, lambda: (outcome.update(code=2), app.quit()))
-    app.exec()
-    win._dirty_extra = False
-    win.close()
+    try:
+        if path is None or not win.open(Path(path), ask=False):
+            raise WorkbenchError(win.statusBar().currentMessage() or "no pipeline to show")
+        QTimer.singleShot(60_000, lambda: (outcome.update(code=2), app.quit()))
+        app.exec()
+    finally:
+        win._dirty_extra = False
+        win.doc.undo.setClean()
+        win.close()
+        win.runner.shutdown()  # never leave the engine thread running at exit
     if outcome["code"]:
         raise WorkbenchError("the pipeline did not finish within 60 s; no screenshot taken")
     return 0

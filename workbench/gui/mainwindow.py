@@ -417,8 +417,11 @@ class MainWindow(QMainWindow):
         self.tabs.setTabText(0, t("Pipeline"))
         self.cancel_btn.setText(t("Cancel"))
         self.toolbar.setWindowTitle(t("Main toolbar"))
-        for w in (self.canvas, self.inspector, self.palette, self.viewer_panel, self.problems):
+        for w in (self.canvas, self.inspector, self.palette, self.viewer_panel, self.problems, self.viewer,
+                  self.viewer_panel.compare, self.histogram, self.timing, self.trend):
             w.retranslate()
+        if self.result is not None:
+            self._show_run_time(self.result)
         self._update_title()
         self._update_recent_menu()
 
@@ -854,14 +857,17 @@ class MainWindow(QMainWindow):
         if device_note:
             self.device_label.setText(self._device_text(device_note))
         self._validate(fails, notes)
-        executed = sum(1 for r in result.nodes.values() if r.status == OK)
-        self.time_label.setText(t("Last run") + f": {result.seconds * 1000:.1f} ms ({executed} " + t("ran") + ")")
+        self._show_run_time(result)
         self._show_verdict(result)
         self._show_selected()
         if self._edit_time is not None:
             self.last_edit_latency_ms = (time.perf_counter() - self._edit_time) * 1000
             self._edit_time = None
         self.ran.emit()
+
+    def _show_run_time(self, result: RunResult) -> None:
+        executed = sum(1 for r in result.nodes.values() if r.status == OK)
+        self.time_label.setText(t("Last run") + f": {result.seconds * 1000:.1f} ms ({executed} " + t("ran") + ")")
 
     @staticmethod
     def _device_text(note: str) -> str:
@@ -1009,6 +1015,8 @@ class MainWindow(QMainWindow):
         self.folder_run = run
         self._folder_counts = {"OK": 0, "NG": 0, "error": 0}
         self.trend.clear()
+        self.trend.set_shown(None)
+        self._trend_chosen = False
         self.progress.setRange(0, len(files))
         self.progress.setValue(0)
         self.progress.setVisible(True)
@@ -1025,9 +1033,17 @@ class MainWindow(QMainWindow):
         self.progress.setValue(index + 1)
         key = row.verdict if row.verdict in ("OK", "NG") else ("error" if row.status == "error" else "OK")
         self._folder_counts[key] = self._folder_counts.get(key, 0) + 1
-        for name, value in row.measurements.items():
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                self.trend.add_point(name, index, float(value))
+        numeric = {k: float(v) for k, v in row.measurements.items()
+                   if isinstance(v, (int, float)) and not isinstance(v, bool)}
+        for name, value in numeric.items():
+            self.trend.add_point(name, index, value)
+        if numeric and not getattr(self, "_trend_chosen", False):
+            # show what the judges judge (other series are one click away in the legend menu)
+            judged = {str(i.params.get("measurement")) for i in self.doc.pipeline.nodes.values()
+                      if i.type == "cv.judge"}
+            pick = [k for k in numeric if k.split(".", 1)[-1] in judged] or [next(iter(numeric))]
+            self.trend.set_shown(pick)
+            self._trend_chosen = True
         for err in row.errors:
             self.log_line(f"{Path(row.input).name}: {err}", error=True)
 

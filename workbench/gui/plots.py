@@ -56,13 +56,16 @@ class HistogramPlot(pg.PlotWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         _style(self)
-        self.setLabel("bottom", t("Value"))
-        self.setToolTip(t("Pixel count per value (256 bins)"))
+        self.retranslate()
         self.getAxis("left").setWidth(56)  # room for 7-digit counts from the first paint on
         self.setMouseEnabled(x=True, y=False)
         self._curves: dict[str, pg.PlotDataItem] = {}
         self._counts: dict[str, np.ndarray] = {}
         self._edges = np.zeros(0)
+
+    def retranslate(self) -> None:
+        self.setLabel("bottom", t("Value"))
+        self.setToolTip(t("Pixel count per value (256 bins)"))
 
     def set_image(self, image: np.ndarray | None) -> None:
         """Histogram of `image` (OpenCV layout: mono or BGR(A); uint8, uint16, float, bool). None clears.
@@ -134,7 +137,7 @@ class TimingPlot(pg.PlotWidget):
         super().__init__(parent)
         _style(self)
         self.showGrid(x=True, y=False, alpha=0.15)
-        self.setLabel("bottom", t("Time (ms)"))
+        self.retranslate()
         self.setMouseEnabled(x=True, y=False)
         self.getViewBox().invertY(True)
         self.bars = pg.BarGraphItem(x0=[], y=[], height=0.7, width=[])
@@ -142,6 +145,9 @@ class TimingPlot(pg.PlotWidget):
         self._rows: list[tuple[str, float, str]] = []
         self._texts: list[pg.TextItem] = []
         self.scene().sigMouseMoved.connect(self._hover)
+
+    def retranslate(self) -> None:
+        self.setLabel("bottom", t("Time (ms)"))
 
     def set_timings(self, rows: Iterable[tuple[str, float, str]]) -> None:
         """Bars for [(node label, ms, status), ...] in execution order."""
@@ -224,7 +230,7 @@ class TrendPlot(pg.PlotWidget):
         super().__init__(parent)
         _style(self)
         del self.clear  # PlotWidget sets clear = plotItem.clear on the instance; ours also drops the data
-        self.setLabel("bottom", t("Frame"))
+        self.retranslate()
         dark = theme.is_dark()
         self.legend = self.addLegend(offset=(8, 8), labelTextColor="#d8dce2" if dark else "#333",
                                      brush=pg.mkBrush(30, 33, 38, 210) if dark else pg.mkBrush(255, 255, 255, 220),
@@ -244,6 +250,9 @@ class TrendPlot(pg.PlotWidget):
             menu.addMenu(self._series_menu)
 
     # -- data
+    def retranslate(self) -> None:
+        self.setLabel("bottom", t("Frame"))
+
     def add_point(self, series: str, x: float, y: float) -> None:
         """Append one point (drawn within 40 ms; call flush() to draw now)."""
         xs, ys = self._series(series)

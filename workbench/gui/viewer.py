@@ -440,17 +440,34 @@ class ImageViewer(QWidget):
             self.addAction(a)
             return a
 
-        self.act_fit = act(t("Fit"), ["F"], lambda *_: self.fit())
-        self.act_fit.setToolTip(t("Fit the image into the view (F, or double-click)"))
-        self.act_one = act(t("1:1"), ["1"], lambda *_: self.one_to_one())
-        self.act_one.setToolTip(t("One image pixel per screen pixel (1)"))
-        self.act_zoom_in = act(t("Zoom in"), ["+", "="], lambda *_: self.zoom_by(1.25))
-        self.act_zoom_out = act(t("Zoom out"), ["-"], lambda *_: self.zoom_by(0.8))
-        self.act_auto = act(t("Auto levels"), [], self.set_auto_levels, checkable=True)
-        self.act_auto.setToolTip(t("Stretch the levels to the minimum and maximum of every new image"))
-        self.act_hist = act(t("Histogram"), [], self._on_hist_toggled, checkable=True)
-        self.act_hist.setToolTip(t("Show the histogram and drag the display levels"))
+        self.act_fit = act("", ["F"], lambda *_: self.fit())
+        self.act_one = act("", ["1"], lambda *_: self.one_to_one())
+        self.act_zoom_in = act("", ["+", "="], lambda *_: self.zoom_by(1.25))
+        self.act_zoom_out = act("", ["-"], lambda *_: self.zoom_by(0.8))
+        self.act_auto = act("", [], self.set_auto_levels, checkable=True)
+        self.act_hist = act("", [], self._on_hist_toggled, checkable=True)
+        self._set_texts()
         self.act_hist.setVisible(self.hist is not None)
+
+    def _set_texts(self) -> None:
+        self.act_fit.setText(t("Fit"))
+        self.act_fit.setToolTip(t("Fit the image into the view (F, or double-click)"))
+        self.act_one.setText(t("1:1"))
+        self.act_one.setToolTip(t("One image pixel per screen pixel (1)"))
+        self.act_zoom_in.setText(t("Zoom in"))
+        self.act_zoom_out.setText(t("Zoom out"))
+        self.act_auto.setText(t("Auto levels"))
+        self.act_auto.setToolTip(t("Stretch the levels to the minimum and maximum of every new image"))
+        self.act_hist.setText(t("Histogram"))
+        self.act_hist.setToolTip(t("Show the histogram and drag the display levels"))
+        if getattr(self, "zoom_label", None) is not None:
+            self.zoom_label.setToolTip(t("Zoom: screen pixels per image pixel"))
+        if getattr(self, "_empty", None) is not None:
+            self._empty.setText(t("No image"))
+
+    def retranslate(self) -> None:
+        """Re-read the texts after a language switch."""
+        self._set_texts()
 
     def _make_toolbar(self) -> QWidget:
         bar = QWidget(self)
@@ -1148,6 +1165,15 @@ class CompareViewer(QWidget):
         lay.addLayout(bar)
         lay.addWidget(self.stack, 1)
         self._a = self._b = None
+
+    def retranslate(self) -> None:
+        self.btn_side.setText(t("Side by side"))
+        self.btn_split.setText(t("Split"))
+        self.btn_side.setToolTip(t("Two views, zoom and pan linked"))
+        self.btn_split.setToolTip(t("One view; drag the divider to compare"))
+        for v in (self.viewer_a, self.viewer_b, self.split_viewer):
+            if hasattr(v, "retranslate"):
+                v.retranslate()
 
     def set_images(self, a: np.ndarray | None, b: np.ndarray | None, title_a: str = "", title_b: str = "") -> None:
         """Show a and b (OpenCV layout, any dtype). Zoom is kept while the sizes stay the same."""
