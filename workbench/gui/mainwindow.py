@@ -440,6 +440,13 @@ class MainWindow(QMainWindow):
         QSettings().setValue("ui/theme", name)
         self.theme_actions[name].setChecked(True)
         self.canvas.apply_theme()
+        from workbench.gui.plots import _style
+
+        for plot in (self.histogram, self.timing, self.trend):
+            _style(plot)
+        for w in (self.palette.tree, self.inspector):  # widgets with a style sheet keep their old palette
+            w.setStyleSheet(w.styleSheet())
+        self.inspector.retranslate()
 
     def set_device(self, name: str) -> None:
         from workbench.inference.sessions import SESSIONS, Device, set_default_device
