@@ -204,7 +204,7 @@ class MainWindow(QMainWindow):
         self.dock_problems.raise_()
         self.resizeDocks([self.dock_palette, self.dock_viewer], [230, 620], Qt.Horizontal)
         self.resizeDocks([self.dock_viewer, self.dock_inspector], [520, 300], Qt.Vertical)
-        self.resizeDocks([self.dock_plots], [210], Qt.Vertical)
+        self.resizeDocks([self.dock_plots], [270], Qt.Vertical)
 
         # -- status bar -------------------------------------------------------------------
         self.device_label = QLabel(device_summary())
