@@ -152,6 +152,10 @@
    <translation>修改参数</translation>
   </message>
   <message>
+   <source>Changes only</source>
+   <translation>仅显示变化</translation>
+  </message>
+  <message>
    <source>Choose a file…</source>
    <translation>选择文件…</translation>
   </message>
@@ -232,6 +236,10 @@
    <translation>错误：{n}</translation>
   </message>
   <message>
+   <source>Export CSV…</source>
+   <translation>导出 CSV…</translation>
+  </message>
+  <message>
    <source>Find &amp;Node</source>
    <translation>查找节点(&amp;N)</translation>
   </message>
@@ -282,6 +290,10 @@
   <message>
    <source>Inference &amp;Device</source>
    <translation>推理设备(&amp;D)</translation>
+  </message>
+  <message>
+   <source>Input</source>
+   <translation>输入</translation>
   </message>
   <message>
    <source>Inspector</source>
@@ -346,6 +358,10 @@
   <message>
    <source>Name, id or description; Enter adds the best match, Down moves to the list</source>
    <translation>名称、ID 或描述；回车添加最佳匹配，向下键移到列表</translation>
+  </message>
+  <message>
+   <source>New</source>
+   <translation>新结果</translation>
   </message>
   <message>
    <source>New password</source>
@@ -428,6 +444,10 @@
    <translation>操作员界面 · 流程只读</translation>
   </message>
   <message>
+   <source>Outcome</source>
+   <translation>结论</translation>
+  </message>
+  <message>
    <source>Password</source>
    <translation>密码</translation>
   </message>
@@ -442,6 +462,10 @@
   <message>
    <source>Pipeline</source>
    <translation>流程</translation>
+  </message>
+  <message>
+   <source>Pipeline being edited, replayed over</source>
+   <translation>正在编辑的流程，重放于</translation>
   </message>
   <message>
    <source>Pipelines (*.json)</source>
@@ -472,6 +496,10 @@
    <translation>最近的 NG（点击放大）</translation>
   </message>
   <message>
+   <source>Re&amp;play on Past Inspections…</source>
+   <translation>用历史检测重放(&amp;P)…</translation>
+  </message>
+  <message>
    <source>Re-link</source>
    <translation>重新连接</translation>
   </message>
@@ -480,8 +508,16 @@
    <translation>每次修改后重新运行流程中受影响的部分</translation>
   </message>
   <message>
+   <source>Reasons</source>
+   <translation>原因</translation>
+  </message>
+  <message>
    <source>Reconnecting…</source>
    <translation>正在重新连接…</translation>
+  </message>
+  <message>
+   <source>Recorded</source>
+   <translation>原记录</translation>
   </message>
   <message>
    <source>Recover unsaved work</source>
@@ -496,6 +532,18 @@
    <translation>再次输入密码</translation>
   </message>
   <message>
+   <source>Replay</source>
+   <translation>重放</translation>
+  </message>
+  <message>
+   <source>Replay failed</source>
+   <translation>重放失败</translation>
+  </message>
+  <message>
+   <source>Replay on past inspections</source>
+   <translation>用历史检测重放</translation>
+  </message>
+  <message>
    <source>Reset &amp;Layout</source>
    <translation>重置布局(&amp;L)</translation>
   </message>
@@ -506,6 +554,14 @@
   <message>
    <source>Reset to default</source>
    <translation>恢复默认值</translation>
+  </message>
+  <message>
+   <source>Results database</source>
+   <translation>结果数据库</translation>
+  </message>
+  <message>
+   <source>Results databases (*.db *.sqlite);;All files (*)</source>
+   <translation>结果数据库 (*.db *.sqlite);;所有文件 (*)</translation>
   </message>
   <message>
    <source>Rolling yield % (last 50)</source>
@@ -620,6 +676,10 @@
    <translation>此节点没有参数。</translation>
   </message>
   <message>
+   <source>Time</source>
+   <translation>时间</translation>
+  </message>
+  <message>
    <source>Time (ms)</source>
    <translation>时间 (ms)</translation>
   </message>
@@ -720,8 +780,24 @@
    <translation>张图像，位于</translation>
   </message>
   <message>
+   <source>inspections from</source>
+   <translation>条检测记录，来自</translation>
+  </message>
+  <message>
+   <source>missing image</source>
+   <translation>缺少图像</translation>
+  </message>
+  <message>
    <source>more</source>
    <translation>更多</translation>
+  </message>
+  <message>
+   <source>newly NG</source>
+   <translation>新增 NG</translation>
+  </message>
+  <message>
+   <source>newly OK</source>
+   <translation>新增 OK</translation>
   </message>
   <message>
    <source>none</source>
@@ -750,6 +826,10 @@
   <message>
    <source>true</source>
    <translation>是</translation>
+  </message>
+  <message>
+   <source>unchanged</source>
+   <translation>未变化</translation>
   </message>
   <message>
    <source>value</source>

@@ -278,6 +278,7 @@ class MainWindow(QMainWindow):
         self.a_folder = self._act("folder", self.run_folder_dialog, "Ctrl+F5")
         self.a_cancel = self._act("cancel", self.cancel_run, "Esc")
         self.a_operator = self._act("operator", self.open_operator, "Ctrl+Shift+O")
+        self.a_replay = self._act("replay", self.replay_dialog)
         self.a_search = self._act("search", self._focus_search, K.Find)
         self.a_reset_layout = self._act("reset_layout", self.reset_layout)
         self.a_about = self._act("about", self.about)
@@ -341,7 +342,7 @@ class MainWindow(QMainWindow):
             self.device_actions[name] = act
         self.device_actions["AUTO"].setChecked(True)
         self.m_run.addSeparator()
-        self.m_run.addAction(self.a_operator)
+        self.m_run.addActions([self.a_replay, self.a_operator])
         self.m_help = mb.addMenu("")
         self.m_help.addAction(self.a_about)
 
@@ -385,6 +386,7 @@ class MainWindow(QMainWindow):
                  "copy": t("&Copy"), "paste": t("&Paste"), "duplicate": t("D&uplicate"), "delete": t("&Delete"),
                  "group": t("&Group into Macro"), "fit": t("&Fit Graph"), "run": t("&Run"), "live": t("&Live Tuning"),
                  "folder": t("Run over &Folder…"), "cancel": t("&Cancel Run"), "operator": t("&Operator Mode…"),
+                 "replay": t("Re&play on Past Inspections…"),
                  "search": t("Find &Node"), "reset_layout": t("Reset &Layout"), "about": t("&About Vision Workbench")}
         for act in self.actions():
             if act.objectName() in names:
@@ -1065,6 +1067,36 @@ class MainWindow(QMainWindow):
         self.log_line(msg)
         self.plots.setCurrentWidget(self.trend)
         self.dock_plots.raise_()
+
+    # ================================================================== replay (shadow mode)
+    def choose_results_db(self) -> Path | None:
+        """Ask for a results database (tests replace this)."""
+        from workbench.runtime.results import default_db_path
+
+        start = default_db_path()
+        name, _ = QFileDialog.getOpenFileName(self, t("Results database"), str(start),
+                                              t("Results databases (*.db *.sqlite);;All files (*)"))
+        return Path(name) if name else None
+
+    def replay_dialog(self, db_path: Path | None = None, start: bool = True):
+        """Re-run the pipeline being edited over past inspections and show what would change."""
+        from workbench.gui.replay_dialog import ReplayDialog
+        from workbench.gui.runner import output_dir
+
+        db_path = db_path or self.choose_results_db()
+        if db_path is None:
+            return None
+        try:
+            dlg = ReplayDialog(self.doc.pipeline, db_path, output_dir() / "replay", self)
+        except WorkbenchError as exc:
+            self.show_message(str(exc), error=True)
+            return None
+        dlg.finished_run.connect(lambda counts: self.log_line(
+            t("Replay") + ": " + ", ".join(f"{k} {v}" for k, v in counts.items())))
+        dlg.show()
+        if start:
+            dlg.start()
+        return dlg
 
     # ================================================================== operator mode
     def open_operator(self) -> None:
