@@ -55,7 +55,7 @@ stamp=$(cat pyproject.toml | sha256sum | cut -c1-16)
 if [ "$(cat .venv/.setup-stamp 2>/dev/null)" != "$stamp" ]; then
   say "installing Python packages into .venv (first time: a few minutes)"
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".[test]"
+  .venv/bin/python -m pip install -q -e ".[test,samples]"
   # PP-OCR models ship inside this wheel (Apache-2.0). --no-deps: it would pull opencv-python,
   # which clashes with opencv-python-headless; its own small deps are in the test extra.
   .venv/bin/python -m pip install -q --no-deps "rapidocr-onnxruntime==1.4.4"

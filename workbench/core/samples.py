@@ -31,7 +31,7 @@ def ensure_samples(folder: Path | None = None) -> list[Path]:
             import skimage.data as sd
         except ImportError:
             raise WorkbenchError("scikit-image is not installed: cannot create the sample images "
-                                 "(run the setup script)") from None
+                                 "(run the setup script, or pip install 'vision-workbench[samples]')") from None
         from workbench.core.imageio import write_image
 
         for name in missing:
