@@ -1,8 +1,13 @@
 """The preload logic of the GPU flavour: finding the CUDA/cuDNN libraries in a bundle-shaped
-folder, a clear reason when they are absent, bundle_gpu_dir under a frozen sys, and the
-runtime hook. onnxruntime's own preload_dlls is replaced by a recorder (no GPU needed)."""
+folder, a clear reason when they are absent or do not load, loading them by full path before
+onnxruntime is imported, bundle_gpu_dir under a frozen sys, and the runtime hook. The loader is
+replaced by a recorder (no GPU needed), except in one test that loads real libraries copied into a
+bundle-shaped folder and finds them mapped from there."""
 
+import json
+import os
 import runpy
+import subprocess
 import sys
 from pathlib import Path
 
@@ -11,14 +16,17 @@ import pytest
 from workbench.inference import gpu
 from workbench.selftest import CUDA_LIB_PATTERNS, DRIVER_LIB_PATTERNS, _matches, loaded_libraries
 
-HOOK = Path(__file__).resolve().parents[2] / "packaging" / "hooks" / "rthook_gpu.py"
+REPO = Path(__file__).resolve().parents[2]
+HOOK = REPO / "packaging" / "hooks" / "rthook_gpu.py"
 LINUX_LIBS = {  # what onnxruntime-gpu[cuda,cudnn] (CUDA 13) puts under site-packages/nvidia/
     "cu13/lib": ["libcudart.so.13", "libcublas.so.13", "libcublasLt.so.13", "libcufft.so.12",
-                 "libcurand.so.10", "libnvrtc.so.13"],
-    "cudnn/lib": ["libcudnn.so.9", "libcudnn_graph.so.9", "libcudnn_ops.so.9"],
+                 "libcurand.so.10", "libnvrtc.so.13", "libnvrtc-builtins.so.13.5", "libnvJitLink.so.13"],
+    "cudnn/lib": ["libcudnn.so.9", "libcudnn_graph.so.9", "libcudnn_ops.so.9", "libcudnn_cnn.so.9"],
 }
+LOAD_ORDER = ["libcudart.so.13", "libcublasLt.so.13", "libcublas.so.13", "libnvrtc.so.13", "libcurand.so.10",
+              "libcufft.so.12", "libcudnn.so.9"]
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="bundle layout written with Linux names")
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="bundle layout with Linux names")
 
 
 def make_bundle(root: Path, skip: tuple[str, ...] = ()) -> Path:
@@ -39,19 +47,31 @@ def frozen(monkeypatch, tmp_path):
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     monkeypatch.setattr(sys, "_MEIPASS", str(meipass), raising=False)
     monkeypatch.setattr(gpu, "_preload_result", None)
+    monkeypatch.setattr(gpu, "_bundle_status", None)
     return meipass
 
 
 @pytest.fixture
-def fake_ort(monkeypatch):
-    """onnxruntime-gpu as seen by preload: offers CUDA, records preload_dlls calls."""
+def loader(monkeypatch):
+    """Records the full paths given to the loader; `fail` maps a file name to the OSError text it raises.
+    onnxruntime's own preload_dlls must not be used for a bundle."""
     import onnxruntime as ort
 
-    calls = []
-    monkeypatch.setattr(ort, "get_available_providers", lambda: [gpu.CUDA, gpu.CPU])
-    monkeypatch.setattr(ort, "preload_dlls", lambda **kw: calls.append(kw), raising=False)
-    monkeypatch.setattr(gpu, "_preload_result", None)
-    return calls
+    calls: list[str] = []
+    fail: dict[str, str] = {}
+
+    def dlopen(path):
+        if Path(path).name in fail:
+            raise OSError(fail[Path(path).name])
+        calls.append(path)
+
+    def ort_preload(**kw):
+        raise AssertionError(f"onnxruntime.preload_dlls({kw}) used for a bundle")
+
+    monkeypatch.setattr(gpu, "_dlopen", dlopen)
+    monkeypatch.setattr(gpu, "driver_present", lambda: False)
+    monkeypatch.setattr(ort, "preload_dlls", ort_preload, raising=False)
+    return calls, fail
 
 
 def test_finds_every_library_in_a_bundle_shaped_folder(tmp_path):
@@ -84,38 +104,91 @@ def test_bundle_gpu_dir_is_none_from_source(monkeypatch):
     assert gpu.bundle_gpu_dir() is None
 
 
-def test_preload_uses_the_bundle_folder(frozen, fake_ort):
-    make_bundle(frozen)
+def test_preload_loads_the_bundle_copies_by_full_path_in_order(frozen, loader):
+    calls, _ = loader
+    nv = make_bundle(frozen)
     assert gpu.preload_gpu_libraries() == ""
-    assert fake_ort == [{"directory": str(frozen / "nvidia")}]
-    assert gpu.preload_gpu_libraries() == "" and len(fake_ort) == 1  # once per process
+    assert [Path(p).name for p in calls] == LOAD_ORDER  # each after what it needs; no cuDNN sub-library
+    assert all(Path(p).is_absolute() and Path(p).is_relative_to(nv) for p in calls)
+    status = gpu.bundle_library_status()
+    assert status["loaded"] == calls and status["missing"] == [] and status["failed"] == {}
+    assert status["driver"] is False and status["reason"] == ""
+    assert Path(status["found"]["cudnn"]) == nv / "cudnn" / "lib" / "libcudnn.so.9"
+    assert gpu.preload_gpu_libraries() == "" and len(calls) == len(LOAD_ORDER)  # once per process
 
 
-def test_preload_reason_when_the_bundle_lacks_libraries(frozen, fake_ort):
+def test_preload_reason_when_the_bundle_lacks_libraries(frozen, loader):
+    calls, _ = loader
     make_bundle(frozen, skip=("libcudnn",))
-    reason = gpu.preload_gpu_libraries()
-    assert reason == "the app bundle lacks CUDA libraries: cudnn"
+    assert gpu.preload_gpu_libraries() == "the app bundle lacks CUDA libraries: cudnn"
+    assert calls == []  # nothing half-loaded
+    assert gpu.bundle_library_status()["missing"] == ["cudnn"]
 
 
-def test_preload_reason_when_preload_fails(frozen, fake_ort, monkeypatch):
+def test_preload_reason_when_a_library_does_not_load(frozen, loader):
+    calls, fail = loader
+    make_bundle(frozen)
+    fail["libcudnn.so.9"] = "libcudnn_graph.so.9: cannot open shared object file: No such file or directory\nmore"
+    assert gpu.preload_gpu_libraries() == ("loading libcudnn.so.9 from the app bundle failed: "
+                                           "libcudnn_graph.so.9: cannot open shared object file: No such file or directory")
+    assert [Path(p).name for p in calls] == LOAD_ORDER[:-1]
+    assert list(gpu.bundle_library_status()["failed"]) == ["libcudnn.so.9"]
+
+
+def test_preload_from_source_reports_what_onnxruntime_printed(monkeypatch):
     import onnxruntime as ort
 
-    make_bundle(frozen)
+    monkeypatch.delattr(sys, "frozen", raising=False)
+    monkeypatch.setattr(gpu, "_preload_result", None)
+    monkeypatch.setattr(ort, "get_available_providers", lambda: [gpu.CUDA, gpu.CPU])
+    seen = []
 
-    def boom(**kw):
-        raise OSError("libcudnn.so.9: cannot open shared object file\nmore")
+    def preload(**kw):
+        seen.append(kw)
+        print("Failed to load libcublasLt.so.13: libcublasLt.so.13: cannot open shared object file")
+        print("Please follow https://onnxruntime.ai/docs/install/#cuda-and-cudnn to install CUDA.")
 
-    monkeypatch.setattr(ort, "preload_dlls", boom, raising=False)
-    assert gpu.preload_gpu_libraries() == ("preloading CUDA libraries failed: OSError: "
-                                           "libcudnn.so.9: cannot open shared object file")
+    monkeypatch.setattr(ort, "preload_dlls", preload, raising=False)
+    assert gpu.preload_gpu_libraries() == ("preloading CUDA libraries failed: Failed to load libcublasLt.so.13: "
+                                           "libcublasLt.so.13: cannot open shared object file")
+    assert seen == [{"directory": ""}]  # the nvidia-* pip packages, then the default paths
 
 
 def test_preload_reason_for_a_cpu_build(monkeypatch):
     import onnxruntime as ort
 
+    monkeypatch.delattr(sys, "frozen", raising=False)
     monkeypatch.setattr(ort, "get_available_providers", lambda: [gpu.CPU])
     monkeypatch.setattr(gpu, "_preload_result", None)
     assert gpu.preload_gpu_libraries() == "this build has no CUDA support (onnxruntime, not onnxruntime-gpu)"
+
+
+def test_bundle_libraries_load_before_onnxruntime_and_map_from_inside_the_bundle(tmp_path):
+    """In a fresh process: real libraries (copies of libz under the CUDA names) in a bundle-shaped folder
+    are loaded by preload_gpu_libraries before onnxruntime is imported, and /proc/self/maps shows them
+    mapped from inside the bundle."""
+    script = r"""
+import ctypes, json, shutil, sys
+from pathlib import Path
+ctypes.CDLL("libz.so.1")
+real = next(l.split()[-1] for l in open("/proc/self/maps") if "libz.so" in l)
+root = Path(sys.argv[1]) / "_internal"
+for sub, names in json.loads(sys.argv[2]).items():
+    (root / "nvidia" / sub).mkdir(parents=True, exist_ok=True)
+    for n in names:
+        shutil.copy(real, root / "nvidia" / sub / n)
+sys.frozen, sys._MEIPASS = True, str(root)
+from workbench.inference import gpu
+from workbench.selftest import loaded_libraries
+reason = gpu.preload_gpu_libraries()
+mapped = sorted({Path(p).name for p in loaded_libraries() if p.startswith(str(root))})
+print(json.dumps({"reason": reason, "ort_imported": "onnxruntime" in sys.modules, "mapped": mapped}))
+"""
+    out = subprocess.run([sys.executable, "-c", script, str(tmp_path), json.dumps(LINUX_LIBS)], cwd=REPO,
+                         capture_output=True, text=True, timeout=120, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result == {"reason": "", "ort_imported": False, "mapped": sorted(LOAD_ORDER)}
 
 
 def test_runtime_hook_preloads_only_when_the_bundle_has_nvidia(frozen, monkeypatch):
@@ -127,8 +200,6 @@ def test_runtime_hook_preloads_only_when_the_bundle_has_nvidia(frozen, monkeypat
     make_bundle(frozen)
     runpy.run_path(str(HOOK))
     assert calls == [1]
-    import os
-
     assert os.environ["WORKBENCH_GPU_PRELOAD"] == "no NVIDIA driver"
 
 
@@ -140,7 +211,6 @@ def test_library_patterns_of_the_self_test():
     assert not _matches("/usr/lib/libc.so.6", CUDA_LIB_PATTERNS + DRIVER_LIB_PATTERNS)
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc/self/maps")
 def test_loaded_libraries_lists_this_process():
     import onnxruntime  # noqa: F401  (its native module is mapped)
 

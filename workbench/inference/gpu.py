@@ -2,9 +2,10 @@
 
 * Order of preference: TensorRT, CUDA, DirectML, OpenVINO, then CPU — as far as the installed
   build offers them (``get_available_providers()`` describes the build, not the machine).
-* Before the first GPU session, the CUDA/cuDNN libraries are preloaded with
-  ``onnxruntime.preload_dlls``: from the app bundle's ``nvidia`` folder in a frozen build, else
-  from the nvidia-* pip packages.
+* Before the first GPU session, the CUDA/cuDNN libraries are preloaded: in a frozen build, the
+  app bundle's own copies in its ``nvidia`` folder, by full path, before onnxruntime is imported
+  (``preload_from_bundle``); from source, with ``onnxruntime.preload_dlls`` (the nvidia-* pip
+  packages).
 * When CUDA was asked for and is not what runs, ``diagnose_cuda`` says why: no driver
   (libcuda/nvcuda missing), a driver too old for this build's CUDA major, cuDNN missing.
 """
@@ -81,33 +82,108 @@ def bundle_gpu_dir() -> Path | None:
     return d if d.is_dir() else None
 
 
+# Loaded from the bundle by full path, in this order (each after the libraries it needs), before
+# onnxruntime is imported: the CUDA provider library has no RPATH, so the names it needs must already be
+# in the process or the system's copies would be found. These are the libraries onnxruntime's own
+# preload_dlls loads. cuDNN loads its sub-libraries (graph, ops, cnn, engines ...) itself, on demand, from
+# beside libcudnn (its RPATH is $ORIGIN); cuBLAS/cuFFT find nvrtc/nvJitLink the same way.
+PRELOAD_ORDER = {
+    "linux": ["libcudart.so.*", "libcublasLt.so.*", "libcublas.so.*", "libnvrtc.so.*", "libcurand.so.*",
+              "libcufft.so.*", "libcudnn.so.*"],
+    "win32": ["cudart64_*.dll", "cublasLt64_*.dll", "cublas64_*.dll", "nvrtc64_*.dll", "curand64_*.dll",
+              "cufft64_*.dll", "cudnn64_*.dll"],
+}
+
 _preload_result: str | None = None
+_bundle_status: dict | None = None
+
+
+def _dlopen(path: str):
+    """Load one library by full path, its symbols global (what the CUDA provider library links against)."""
+    if sys.platform == "win32":
+        return ctypes.WinDLL(path)
+    return ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL)
+
+
+def driver_present() -> bool:
+    win = sys.platform == "win32"
+    return _load(["nvcuda.dll"] if win else ["libcuda.so.1", "libcuda.so"]) is not None
+
+
+def preload_from_bundle(bundle: Path) -> dict:
+    """Load the bundle's CUDA/cuDNN libraries by full path (PRELOAD_ORDER). Never imports onnxruntime.
+
+    Returns what was found, loaded and why not: {"bundle", "found": {name: path}, "missing": [names],
+    "loaded": [paths], "failed": {file: error}, "driver": bool, "reason": one line or ''}. With no NVIDIA
+    driver the libraries still load (they need the driver only when used): that proves the bundle's
+    copies are complete; CUDA sessions then fall back to CPU and ``diagnose_cuda`` says why.
+    """
+    found, missing = find_cuda_libraries(bundle)
+    status: dict = {"bundle": str(bundle), "found": {k: str(v) for k, v in found.items()}, "missing": missing,
+                    "loaded": [], "failed": {}, "driver": driver_present(), "reason": ""}
+    if missing:
+        status["reason"] = f"the app bundle lacks CUDA libraries: {', '.join(missing)}"
+        return status
+    if sys.platform == "win32":
+        for d in sorted({p.parent for p in Path(bundle).rglob("*.dll")}):
+            try:
+                os.add_dll_directory(str(d))
+            except (AttributeError, OSError):
+                pass
+    for pattern in PRELOAD_ORDER[_platform_key()]:
+        hits = sorted(Path(bundle).rglob(pattern))
+        if not hits:
+            continue  # optional (nvrtc): cuBLAS loads it itself when it needs it
+        path = hits[0]
+        try:
+            _dlopen(str(path))
+            status["loaded"].append(str(path))
+        except OSError as exc:
+            first = (str(exc).strip().splitlines() or [""])[0]
+            status["failed"][path.name] = first
+            if not status["reason"]:
+                status["reason"] = f"loading {path.name} from the app bundle failed: {first}"
+    return status
+
+
+def bundle_library_status() -> dict | None:
+    """What preloading did in a frozen GPU bundle (None elsewhere)."""
+    return _bundle_status
 
 
 def preload_gpu_libraries() -> str:
-    """Preload CUDA/cuDNN once, before any GPU session. Returns '' or a one-line reason it failed."""
-    global _preload_result
+    """Preload CUDA/cuDNN once, before any GPU session. Returns '' or a one-line reason it failed.
+
+    In a frozen GPU bundle: the bundle's own copies, by full path, before onnxruntime is imported (the
+    runtime hook calls this first thing). From source: onnxruntime.preload_dlls (nvidia-* pip packages,
+    then the default library paths), whose complaints it prints; they become the reason here."""
+    global _preload_result, _bundle_status
     if _preload_result is not None:
+        return _preload_result
+    bundle = bundle_gpu_dir()
+    if bundle is not None:
+        _bundle_status = preload_from_bundle(bundle)
+        _preload_result = _bundle_status["reason"]
         return _preload_result
     import onnxruntime as ort
 
     reason = ""
     if CUDA not in ort.get_available_providers():
         reason = "this build has no CUDA support (onnxruntime, not onnxruntime-gpu)"
-    elif not hasattr(ort, "preload_dlls"):
-        reason = ""  # older runtime: rely on the system's library path
-    else:
-        bundle = bundle_gpu_dir()
+    elif hasattr(ort, "preload_dlls"):  # older runtimes: rely on the system's library path
+        import contextlib
+        import io
+
+        said = io.StringIO()
         try:
-            if bundle is not None:
-                _, missing = find_cuda_libraries(bundle)
-                if missing:
-                    reason = f"the app bundle lacks CUDA libraries: {', '.join(missing)}"
-                ort.preload_dlls(directory=str(bundle))
-            else:
+            with contextlib.redirect_stdout(said):
                 ort.preload_dlls(directory="")  # the nvidia-* pip packages, then the default paths
         except Exception as exc:
-            reason = f"preloading CUDA libraries failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            reason = (f"preloading CUDA libraries failed: {type(exc).__name__}: "
+                      f"{str(exc).splitlines()[0] if str(exc) else ''}")
+        failed = [ln.strip() for ln in said.getvalue().splitlines() if ln.startswith("Failed to load")]
+        if failed and not reason:
+            reason = f"preloading CUDA libraries failed: {failed[0]}"
     _preload_result = reason
     return reason
 
