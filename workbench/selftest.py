@@ -52,8 +52,7 @@ CUDA_LIB_PATTERNS = ["libcudart.so*", "libcublas.so*", "libcublasLt.so*", "libcu
 DRIVER_LIB_PATTERNS = ["libcuda.so*", "libnvidia-*.so*", "nvcuda.dll", "nvcuda64.dll"]
 
 MODULES = {  # distribution -> importable module with __version__
-    "numpy": "numpy", "opencv-python-headless": "cv2", "onnxruntime": "onnxruntime", "scipy": "scipy",
-    "scikit-image": "skimage",
+    "numpy": "numpy", "opencv-python-headless": "cv2", "onnxruntime": "onnxruntime",
 }  # PySide6 and pyqtgraph: checked by check_gui (Qt is imported only under workbench/gui)
 
 
@@ -271,7 +270,9 @@ def check_gpu_libraries(c: Check) -> None:
     import onnxruntime as ort
 
     from workbench.core.paths import app_root
-    from workbench.inference.gpu import CUDA, bundle_gpu_dir
+    from workbench.inference.gpu import CUDA, bundle_gpu_dir, bundle_library_status, preload_gpu_libraries
+
+    preload_gpu_libraries()  # done already by the providers check (and in a bundle by the runtime hook)
 
     libs = loaded_libraries()
     cuda = [p for p in libs if _matches(p, CUDA_LIB_PATTERNS)]
@@ -291,6 +292,17 @@ def check_gpu_libraries(c: Check) -> None:
     if bundle is None:
         c.fail(f"a frozen GPU build without a bundled nvidia/ folder in {app_root()}")
         return
+    files = sorted(p for p in bundle.rglob("*") if p.is_file() and _matches(str(p), CUDA_LIB_PATTERNS))
+    c.data["bundled"] = [{"file": p.relative_to(bundle).as_posix(), "mb": round(p.stat().st_size / 2**20, 1)}
+                         for p in files]
+    c.data["bundled_mb"] = round(sum(p.stat().st_size for p in files) / 2**20, 1)
+    status = bundle_library_status() or {}
+    c.data["preload"] = status
+    if status.get("reason"):
+        c.fail("the bundle's CUDA libraries: " + status["reason"])
+    if not status.get("driver"):
+        c.data["note"] = ("no NVIDIA driver here: the bundle's CUDA libraries were loaded to check them "
+                          "(they need the driver only to run); models run on CPU")
     root = os.path.normcase(os.path.realpath(app_root()))
     outside = [p for p in cuda if not os.path.normcase(os.path.realpath(p)).startswith(root + os.sep)]
     if outside:
@@ -359,12 +371,22 @@ def _print(report: dict, checks: list[Check], out) -> None:
             w(f"  {e['pipeline']:20} {r['input']:24} {r['verdict'] or r['status']:3} {meas}  ({r['total_ms']:.0f} ms)")
     g = report["gui"]
     if g.get("ok"):
-        w(f"GUI: Qt {g.get('qt')} starts ({g.get('platform_plugin')})")
+        w(f"GUI: Qt {g.get('qt')} starts ({g.get('platform_plugin')}); pyqtgraph {g.get('pyqtgraph')}: "
+          f"{g.get('pyqtgraph_render')}; ICU: {g.get('qt_icu')}")
     gl = report["gpu_libraries"]
+    if gl.get("bundled") is not None:
+        w(f"CUDA libraries in the bundle: {len(gl['bundled'])} files, {gl['bundled_mb']:.0f} MB "
+          f"({', '.join(b['file'].rsplit('/', 1)[-1] for b in gl['bundled'])})")
+        pre = gl.get("preload") or {}
+        w(f"  NVIDIA driver: {'present' if pre.get('driver') else 'none'}; loaded from the bundle: "
+          f"{len(pre.get('loaded', []))}, failed: {len(pre.get('failed', {}))}"
+          + (f" ({pre['reason']})" if pre.get("reason") else ""))
     if gl.get("cuda_build"):
         w("CUDA libraries loaded:" + ("" if gl.get("loaded") else " none"))
         for lib in gl.get("loaded", []):
             w(f"  {lib}")
+        if gl.get("note"):
+            w(f"  note: {gl['note']}")
     w()
     for c in checks:
         w(f"  [{'PASS' if c.ok else 'FAIL'}] {c.name:14} ({c.seconds:.2f} s)")
