@@ -12,9 +12,14 @@ of the source, fps and latency. The pipeline is read-only here: the window runs 
 Threads: a :class:`~workbench.runtime.stream.StreamRunner` acquires, processes and records. Its
 callbacks (processing and output threads) only store the newest result and count it in a
 :class:`Tally` under a lock, then wake the GUI with a queued Qt signal; at most one wake-up is in
-flight at a time. The GUI renders on a timer at most ``fps_limit`` times a second (30 by
+flight at a time (one per refresh). The GUI renders on a timer at most ``fps_limit`` times a second (30 by
 default) from whatever is newest then, so the display never slows processing and never queues
 frames: a frame that was replaced before the next screen refresh is counted but not drawn.
+The screen also keeps to a CPU budget: four times a second it reads the GUI thread's own CPU
+time and lowers the display rate (down to 2 fps) while it uses more than ``GUI_BUDGET`` of a
+core, raising it again when there is room, so that on a small PC a big image drawn 30 times a
+second does not take CPU (and the GIL) from processing. The NG strip and the trend chart
+refresh once a second (and when the stream stops or the counters are reset).
 
 Leaving the operator screen (Esc, the "Engineering mode" button, closing the window) asks for
 the engineering password. It is stored in ``QSettings()`` under ``operator/password`` as
@@ -62,6 +67,8 @@ TREND_KEEP = 600  # points in the trend chart
 YIELD_WINDOW = 50  # results in the rolling yield
 LATENCY = "__latency__"  # the trend series that is not a measurement
 IDLE_COLOR = "#3a3f47"
+GUI_BUDGET = 0.05  # share of one CPU core the screen may use while the line runs
+MIN_DISPLAY_FPS = 2.0
 
 
 # ---------------------------------------------------------------- the password (no plain text, ever)
@@ -207,6 +214,11 @@ def to_pixmap(image: np.ndarray, box: QSize) -> QPixmap:
     img = as_bgr(to_uint8(image))
     h, w = img.shape[:2]
     scale = min(box.width() / max(w, 1), box.height() / max(h, 1))
+    if scale < 0.25:  # nearest to twice the size first: INTER_AREA over a large factor costs milliseconds
+        img = cv2.resize(img, (max(1, round(w * scale * 2)), max(1, round(h * scale * 2))),
+                         interpolation=cv2.INTER_NEAREST)
+        h, w = img.shape[:2]
+        scale = min(box.width() / max(w, 1), box.height() / max(h, 1))
     if scale < 1.0:
         img = cv2.resize(img, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
     rgb = np.ascontiguousarray(cv2.cvtColor(img, cv2.COLOR_BGR2RGB))
@@ -432,6 +444,11 @@ class OperatorWindow(QMainWindow):
         self.source_node = source_node
         self.max_frames = max_frames
         self.fps_limit = max(1.0, float(fps_limit))
+        self.display_fps = self.fps_limit  # lowered while the screen uses more than GUI_BUDGET of a core
+        self.gui_load = 0.0  # the GUI thread's CPU share over the last quarter second
+        self._cpu_mark = (time.thread_time(), time.perf_counter())
+        self._slow_ticks = 0
+        self._verdict_color = ""
         self.passwords = PasswordStore(settings)
         self.runner: StreamRunner | None = None
         self.tally = Tally()
@@ -468,7 +485,7 @@ class OperatorWindow(QMainWindow):
         self.retranslate()
         self._apply_state()
         self._refresh_counters(force=True)
-        self._refresh_slow()
+        self._refresh_slow(force=True)
         self._slow_timer.start()
 
     # ------------------------------------------------------------ construction
@@ -829,7 +846,8 @@ class OperatorWindow(QMainWindow):
         self._poke()
 
     def _poke(self) -> None:
-        """Wake the GUI; at most one wake-up waits in the event queue at any time."""
+        """Wake the GUI: one wake-up per refresh at most (the flag is cleared when the refresh
+        starts), so a fast line does not flood the GUI thread with events."""
         with self._poke_lock:
             if self._poke_pending:
                 return
@@ -838,11 +856,9 @@ class OperatorWindow(QMainWindow):
 
     # ------------------------------------------------------------ GUI thread
     def _on_wake(self) -> None:
-        with self._poke_lock:
-            self._poke_pending = False
         if self._render_timer.isActive():
             return
-        wait = self._last_render + 1.0 / self.fps_limit - time.perf_counter()
+        wait = self._last_render + 1.0 / self.display_fps - time.perf_counter()
         self._render_timer.start(max(0, int(wait * 1000)))
 
     def _on_state(self, generation: int, state: str, message: str) -> None:
@@ -852,11 +868,13 @@ class OperatorWindow(QMainWindow):
         self._apply_state()
         if state == STOPPED:
             self.render()
-            self._refresh_slow()
+            self._refresh_slow(force=True)
             self.streamStopped.emit(message)
 
     def render(self) -> None:
         """Draw the newest result and the counters (called on the render timer)."""
+        with self._poke_lock:  # results from now on wake the GUI again
+            self._poke_pending = False
         self._last_render = time.perf_counter()
         with self._latest_lock:
             latest = self._latest
@@ -866,7 +884,6 @@ class OperatorWindow(QMainWindow):
             self.renders += 1
             self.rendered.emit()
         self._refresh_counters()
-        self._refresh_ng()
 
     def _show_result(self, r: StreamResult) -> None:
         image = r.overlay if r.overlay is not None else r.frame.image
@@ -896,7 +913,9 @@ class OperatorWindow(QMainWindow):
         else:
             text, color, reasons, info = "—", IDLE_COLOR, t("The pipeline gives no verdict"), self._frame_info(r)
         self.verdict.setText(text)
-        self.verdict.setStyleSheet(f"background: {color};")
+        if color != self._verdict_color:  # a new style sheet re-polishes the label: only on a change
+            self._verdict_color = color
+            self.verdict.setStyleSheet(f"background: {color};")
         self.verdict.setProperty("verdict", text)
         self.verdict_reasons.setText(reasons)
         self.verdict_info.setText(info)
@@ -993,15 +1012,27 @@ class OperatorWindow(QMainWindow):
         self._series = self.series_box.itemData(index)
         self._refresh_trend(force=True)
 
-    def _refresh_slow(self) -> None:
-        """Four times a second: fps, latency, clock, the trend chart."""
-        fps, lat = self.tally.rates()
-        if self._state == STOPPED:
-            fps = 0.0
-        self.rate_label.setText(t("{fps:.1f} fps · latency {ms} ms").format(
-            fps=fps, ms="—" if lat is None else f"{lat:.0f}"))
-        self.clock.setText(time.strftime("%H:%M:%S"))
-        self._refresh_trend()
+    def _refresh_slow(self, force: bool = False) -> None:
+        """Four times a second the display rate; twice fps, latency and clock; once the NG strip and the trend."""
+        cpu, wall = time.thread_time(), time.perf_counter()
+        self.gui_load = (cpu - self._cpu_mark[0]) / max(wall - self._cpu_mark[1], 1e-3)
+        self._cpu_mark = (cpu, wall)
+        if self._state != STOPPED and not force:
+            factor = min(1.25, max(0.5, GUI_BUDGET / max(self.gui_load, 1e-3)))
+            self.display_fps = min(self.fps_limit, max(MIN_DISPLAY_FPS, self.display_fps * factor))
+        self._slow_ticks += 1
+        tick = self._slow_ticks % 4
+        if force or tick in (0, 2):  # twice a second
+            fps, lat = self.tally.rates()
+            if self._state == STOPPED:
+                fps = 0.0
+            self.rate_label.setText(t("{fps:.1f} fps · latency {ms} ms").format(
+                fps=fps, ms="—" if lat is None else f"{lat:.0f}"))
+            self.clock.setText(time.strftime("%H:%M:%S"))
+        if force or tick == 1:  # once a second each, not in the same tick
+            self._refresh_ng(force=force)
+        if force or tick == 3:
+            self._refresh_trend(force=force)
 
     def _apply_state(self) -> None:
         state, message = self._state, self._state_message
