@@ -142,3 +142,31 @@ def machine(libraries: dict[str, str] | None = None, threads: dict[str, str] | N
         "cv2 threads": str(cv2.getNumThreads()),
         **(threads or {}),
     }
+
+
+def write_section(doc: Path, name: str, text: str) -> None:
+    """Replace the text between ``<!-- name -->`` and ``<!-- /name -->`` in ``doc`` with ``text``
+    (which starts and ends with those markers); append it when the markers are missing. Every
+    other part of the file is kept as it is."""
+    import re
+
+    begin, end = f"<!-- {name} -->", f"<!-- /{name} -->"
+    assert text.startswith(begin) and text.rstrip().endswith(end), "the section must carry its markers"
+    text = text.rstrip("\n") + "\n"
+    old = doc.read_text(encoding="utf-8") if doc.exists() else ""
+    pat = re.compile(re.escape(begin) + r".*?" + re.escape(end) + r"\n?", re.S)
+    if pat.search(old):
+        new = pat.sub(lambda _m: text, old, count=1)
+    else:
+        new = old.rstrip("\n") + "\n\n" + text if old else text
+    doc.parent.mkdir(parents=True, exist_ok=True)
+    doc.write_text(new, encoding="utf-8")
+
+
+def load_line() -> str:
+    """`uptime`'s load averages, e.g. "load average 0.52, 0.61, 0.70 (1/5/15 min) on 2 CPUs"."""
+    try:
+        one, five, fifteen = os.getloadavg()
+    except (AttributeError, OSError):
+        return "load average: not available"
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} (1/5/15 min) on {os.cpu_count()} CPUs"
