@@ -124,6 +124,10 @@
    <translation>自动（GPU 可用时使用 GPU）</translation>
   </message>
   <message>
+   <source>Back from operator mode</source>
+   <translation>已从操作员模式返回</translation>
+  </message>
+  <message>
    <source>Browse…</source>
    <translation>浏览…</translation>
   </message>
@@ -254,6 +258,10 @@
   <message>
    <source>Fit to view</source>
    <translation>适应窗口</translation>
+  </message>
+  <message>
+   <source>Fix the pipeline first</source>
+   <translation>请先修正流程</translation>
   </message>
   <message>
    <source>Folder run</source>
@@ -436,8 +444,8 @@
    <translation>操作员</translation>
   </message>
   <message>
-   <source>Operator mode is not available</source>
-   <translation>操作员模式不可用</translation>
+   <source>Operator mode</source>
+   <translation>操作员模式</translation>
   </message>
   <message>
    <source>Operator screen · the pipeline is read-only</source>
@@ -626,6 +634,10 @@
   <message>
    <source>Side by side</source>
    <translation>并排</translation>
+  </message>
+  <message>
+   <source>Source (empty: the pipeline's own images, looped; or camera:0, url:rtsp://…, video:FILE, folder:DIR):</source>
+   <translation>图像源（留空：流程自带的图像，循环；或 camera:0、url:rtsp://…、video:文件、folder:文件夹）：</translation>
   </message>
   <message>
    <source>Split</source>

@@ -236,3 +236,28 @@ def test_pin_and_compare_two_nodes(win, qtbot):
     win.viewer_panel.compare_btn.setChecked(False)
     win.viewer_panel.pin.setChecked(False)
     assert win.viewer_panel.title.text().startswith("overlay")
+
+
+def test_operator_mode_from_the_main_window_and_back(win, qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))  # the default results database
+    with qtbot.waitSignal(win.ran, timeout=30_000):
+        win.open(demo_pipeline())
+    win.show()
+    op = win.open_operator("")  # the pipeline's own image, looped
+    assert op is not None and op.isVisible() and not win.isVisible()
+    qtbot.waitUntil(lambda: op.tally.counters()["total"] >= 3, timeout=30_000)
+    assert op.tally.counters()["ok"] >= 3
+    op.close()  # closing asks for the password: still there
+    assert op.isVisible() and op.password_dialog is not None
+    dlg = op.password_dialog
+    dlg.password.setText("line-7")
+    dlg.confirm.setText("line-7")  # first use: the password is chosen here
+    dlg.submit()
+    qtbot.waitUntil(lambda: win.isVisible(), timeout=10_000)
+    assert not op.isVisible()
+    from workbench.runtime.results import ResultsDB, default_db_path
+
+    with ResultsDB(default_db_path(), readonly=True) as db:
+        assert db.count() >= 3  # every inspection was recorded
+    assert win.open_operator("folder:/no/such/folder") is None
+    assert "no/such/folder" in win.statusBar().currentMessage()

@@ -1099,13 +1099,70 @@ class MainWindow(QMainWindow):
         return dlg
 
     # ================================================================== operator mode
-    def open_operator(self) -> None:
+    def choose_operator_source(self) -> str | None:
+        """The source spec for operator mode ("" = the pipeline's own images, looped; None = cancel).
+        Tests replace this."""
+        from PySide6.QtWidgets import QInputDialog
+
+        text, ok = QInputDialog.getText(
+            self, t("Operator mode"),
+            t("Source (empty: the pipeline's own images, looped; or camera:0, url:rtsp://…, "
+              "video:FILE, folder:DIR):"))
+        return text.strip() if ok else None
+
+    def open_operator(self, spec: str | None = None):
+        """Switch to the operator screen with (a snapshot of) this pipeline; the main window hides
+        until the engineering password brings it back. Results go to the default database."""
+        from workbench.gui.operator import OperatorWindow
+        from workbench.runtime.batch import default_inputs, pick_source
+        from workbench.runtime.results import Archive, ResultsDB, default_db_path
+        from workbench.runtime.sources import FileListSource, SourceError, open_source
+
+        problems = validate(self.doc.pipeline)
+        if problems:
+            self.show_message(t("Fix the pipeline first") + f": {problems[0]}", error=True)
+            return None
+        spec = self.choose_operator_source() if spec is None else spec
+        if spec is None:
+            return None
         try:
-            from workbench.gui.operator import open_from_main_window
-        except ImportError as exc:
-            self.show_message(t("Operator mode is not available") + f": {exc}", error=True)
-            return
-        open_from_main_window(self)
+            if spec:
+                source = open_source(spec, loop=True)
+            else:
+                node = pick_source(self.doc.pipeline)
+                inputs = default_inputs(self.doc.pipeline, node)
+                if not inputs:
+                    raise WorkbenchError(f"source {node.id} has no input set: give a source")
+                source = FileListSource(inputs, loop=True)
+            try:  # a wrong folder or file is an error now; a camera not there yet is retried on screen
+                source.open()
+            except SourceError:
+                if not source.live:
+                    raise
+            finally:
+                source.close()
+            db = ResultsDB(default_db_path())
+        except (WorkbenchError, OSError) as exc:
+            self.show_message(t("Operator mode") + f": {exc}", error=True)
+            return None
+        archive = Archive(default_db_path().parent / f"{default_db_path().stem}-images")
+        name = self.doc.pipeline.meta.get("name") or (self.doc.path.stem if self.doc.path else "untitled")
+        win = OperatorWindow(self.doc.pipeline, source, db=db, archive=archive, pipeline_name=name)
+        self._operator = win
+
+        def back() -> None:
+            win.close()
+            db.close()
+            self._operator = None
+            self.show()
+            self.raise_()
+            self.log_line(t("Back from operator mode"))
+
+        win.exitRequested.connect(back)
+        self.hide()
+        win.showFullScreen()
+        win.start()
+        return win
 
     # ================================================================== messages
     def show_message(self, text: str, error: bool = False) -> None:
