@@ -603,7 +603,7 @@ class OperatorWindow(QMainWindow):
                 plot.getAxis(ax).setPen("#3a3f47")
             plot.getAxis("left").setWidth(44)
         self.value_plot.getAxis("bottom").setStyle(showValues=False)
-        self.yield_plot.setYRange(0, 100, padding=0.05)
+        self.yield_plot.setYRange(-10, 110, padding=0)  # room for the 0 and 100 labels
         self.yield_plot.getAxis("left").setTicks([[(0, "0"), (50, "50"), (100, "100")]])
         self.limit_lines = [pg.InfiniteLine(angle=0, movable=False, pen=pg.mkPen(WARN_COLOR, width=1,
                                                                                   style=Qt.PenStyle.DashLine))
@@ -611,11 +611,12 @@ class OperatorWindow(QMainWindow):
         for line in self.limit_lines:
             line.setVisible(False)
             self.value_plot.addItem(line, ignoreBounds=False)
-        self.value_curve = self.value_plot.plot(pen=pg.mkPen("#5aa9ff", width=1.5))
-        self.value_ng = pg.ScatterPlotItem(size=7, pen=None, brush=pg.mkBrush(NG_COLOR))
+        # no antialiasing and 1-pixel (cosmetic) pens: an antialiased wide pen or a filled area over a
+        # few hundred zig-zag points costs tens of milliseconds per repaint in Qt's raster engine
+        self.value_curve = self.value_plot.plot(pen=pg.mkPen("#5aa9ff", width=1), antialias=False)
+        self.value_ng = pg.ScatterPlotItem(size=7, pen=None, brush=pg.mkBrush(NG_COLOR), antialias=False)
         self.value_plot.addItem(self.value_ng)
-        self.yield_curve = self.yield_plot.plot(pen=pg.mkPen(OK_COLOR, width=2),
-                                                fillLevel=0, brush=pg.mkBrush(47, 191, 113, 40))
+        self.yield_curve = self.yield_plot.plot(pen=pg.mkPen(OK_COLOR, width=1), antialias=False)
         pl.addWidget(self.trend, 1)
 
         buttons = QHBoxLayout()
