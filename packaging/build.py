@@ -4,22 +4,28 @@
     python packaging/build.py --flavour gpu          # onnxruntime-gpu[cuda,cudnn]: CUDA 13 + cuDNN 9 (driver >= 580)
     python packaging/build.py --flavour gpu-cu12     # onnxruntime-gpu<=1.26 + nvidia-*-cu12: older drivers, Pascal/Volta
 
-Steps: a fresh venv in build/venv-<flavour>; pip install the app, PyInstaller, one onnxruntime
-(and for the gpu flavours the NVIDIA wheels), rapidocr-onnxruntime --no-deps (the PP-OCR models
-ship in it); install the models and create the sample images into the source tree; run
-PyInstaller on packaging/VisionWorkbench.spec into dist/<flavour>/VisionWorkbench; check the
-collected files (no driver, no CUDA in the cpu flavour, CUDA only from the bundle's nvidia/);
+Steps: a fresh venv in build/venv-<flavour>; pip install the app with its `samples` extra
+(scikit-image, only to create the sample images), PyInstaller, one onnxruntime (and for the gpu
+flavours the NVIDIA wheels), rapidocr-onnxruntime --no-deps (the PP-OCR models ship in it);
+install the models and create the sample images into the source tree; run PyInstaller on
+packaging/VisionWorkbench.spec into dist/<flavour>/VisionWorkbench; check the collected files
+(no driver, no CUDA in the cpu flavour, CUDA only from the venv's nvidia wheels into the bundle's
+nvidia/, no package the app does not run with, every library a library needs is in the bundle or
+the system); write build/<flavour>-libraries.json (every collected binary: size, source, origin);
 on Linux pack dist/VisionWorkbench-<version>-<flavour>-linux-x86_64.tar.gz; write
 build/<flavour>-report.json with sizes and times. `--self-test` runs the frozen self-test
-with a bare environment (no Python on PATH) at the end.
+with a bare environment (no Python on PATH, no network where unshare allows) at the end.
+The build fails (exit 1) on any problem, on a bundle over its size budget, or a failed self-test.
 """
 
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import tarfile
@@ -34,17 +40,32 @@ PYINSTALLER = "pyinstaller>=6.10"
 FLAVOURS = {
     # pip requirement sets installed after the app (which pulls the CPU onnxruntime)
     "cpu": {"remove": [], "add": []},
-    "gpu": {"remove": ["onnxruntime"], "add": ["onnxruntime-gpu[cuda,cudnn]>=1.28"]},
-    "gpu-cu12": {"remove": ["onnxruntime"],
-                 "add": ["onnxruntime-gpu>=1.20,<=1.26", "nvidia-cuda-runtime-cu12", "nvidia-cublas-cu12",
-                         "nvidia-cufft-cu12", "nvidia-curand-cu12", "nvidia-cudnn-cu12>=9,<10",
-                         "nvidia-cuda-nvrtc-cu12"]},
+    # CUDA 13 + cuDNN 9 from PyPI (onnxruntime-gpu 1.28+; its extras name the nvidia-* wheels).
+    # cuDNN < 9.21: 9.21 added the Tensor-IR engine library and grew libcudnn_graph from 4 to 140 MB
+    # (cuDNN 896 MB unpacked instead of 471), which puts the bundle over its 2.5 GB budget. 9.20 has every
+    # library ORT's CUDA provider uses (legacy conv/RNN APIs: NVIDIA's "FULL" configuration); cuDNN-frontend
+    # features that need a newer cuDNN (attention variants) are switched off by the frontend at run time.
+    "gpu": {"remove": ["onnxruntime"], "add": ["onnxruntime-gpu[cuda,cudnn]>=1.28", "nvidia-cudnn-cu13>=9.13,<9.21"]},
+    # CUDA 12 + cuDNN 9 for older fleets: the last onnxruntime-gpu for CUDA 12 is 1.26 (built with CUDA 12.8,
+    # kernels for sm_60 ... sm_90; its extras pull the -cu12 wheels). cuDNN < 9.11: 9.11 dropped Maxwell,
+    # Pascal and Volta (9.20's libcudnn_ops has kernels for sm_75+ only; 9.10.2's for sm_50+).
+    "gpu-cu12": {"remove": ["onnxruntime"], "add": ["onnxruntime-gpu[cuda,cudnn]>=1.20,<1.27",
+                                                    "nvidia-cudnn-cu12>=9.1,<9.11"]},
 }
-BUDGET_MB = {"cpu": 350, "gpu": 2560, "gpu-cu12": 2560}
+# unpacked, MiB. CUDA 12's libraries carry kernels for Maxwell ... Blackwell (sm_50 ... sm_120), CUDA 13's
+# for Turing ... Blackwell only: the same set is ~40% larger (cuBLASLt 715 MB vs 526, cuDNN 1 GB vs 471 MB).
+BUDGET_MB = {"cpu": 350, "gpu": 2560, "gpu-cu12": 3328}
 # Library names that must never be in a bundle (the NVIDIA driver comes from the PC) ...
 NEVER = ("libcuda.so", "nvcuda.dll", "libnvidia-")
 # ... and CUDA libraries that must not be in the cpu flavour at all, nor outside nvidia/ in the gpu ones.
-CUDA_NAMES = ("cudart", "cublas", "cudnn", "cufft", "curand", "nvrtc", "nvjitlink", "cusparse", "cusolver")
+CUDA_NAMES = ("cudart", "cublas", "cudnn", "cufft", "curand", "nvrtc", "nvjitlink", "cusparse", "cusolver",
+              "nvinfer", "nvonnxparser")
+# Packages in the build venv the app does not run with (scikit-image & co. create the samples at build time)
+NOT_IN_BUNDLE = ("scipy", "skimage", "PIL", "imageio", "tifffile", "networkx", "pytest", "setuptools", "pip")
+# Libraries a bundle may need and not carry: they come from the PC (driver, TensorRT, the C library, GL)
+FROM_THE_PC = ("libcuda.so*", "libnvinfer*", "libnvonnxparser*", "libc.so*", "libm.so*", "libdl.so*", "librt.so*",
+               "libpthread.so*", "ld-linux*", "libutil.so*", "libresolv.so*", "libGL.so*", "libEGL.so*",
+               "libOpenGL.so*", "libGLX.so*", "libGLESv2.so*", "libvulkan.so*")
 
 
 def say(msg: str) -> None:
@@ -72,7 +93,7 @@ def make_venv(flavour: str, reuse: bool) -> Path:
     run([sys.executable, "-m", "venv", venv])
     pip = [py, "-m", "pip", "install", "-q"]
     run(pip + ["--upgrade", "pip"])
-    run(pip + [str(REPO), PYINSTALLER])
+    run(pip + [f"{REPO}[samples]", PYINSTALLER])
     f = FLAVOURS[flavour]
     if f["remove"]:
         run([py, "-m", "pip", "uninstall", "-y", *f["remove"]])
@@ -91,14 +112,249 @@ def prepare_data(py: Path) -> None:
     run([py, "-c", code], cwd=REPO, env=env)
 
 
+def manifest_path(flavour: str) -> Path:
+    return REPO / "build" / f"pyinstaller-{flavour}" / "manifest.json"
+
+
 def freeze(py: Path, flavour: str, console: bool) -> Path:
     dist = REPO / "dist" / flavour
     work = REPO / "build" / f"pyinstaller-{flavour}"
-    env = dict(os.environ, WORKBENCH_FLAVOUR=flavour, WORKBENCH_CONSOLE="1" if console else "0")
+    env = dict(os.environ, WORKBENCH_FLAVOUR=flavour, WORKBENCH_CONSOLE="1" if console else "0",
+               WORKBENCH_MANIFEST=str(manifest_path(flavour)))
     env.pop("PYTHONPATH", None)
     run([py, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN", "--distpath", dist,
          "--workpath", work, REPO / "packaging" / f"{NAME}.spec"], cwd=REPO, env=env)
     return dist / NAME
+
+
+def elf_needed(path: Path) -> list[str] | None:
+    """DT_NEEDED of a 64-bit little-endian ELF file (None if it is not one)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(64)
+            if len(head) < 64 or head[:4] != b"\x7fELF" or head[4] != 2 or head[5] != 1:
+                return None
+            phoff, = struct.unpack_from("<Q", head, 32)
+            phentsize, phnum = struct.unpack_from("<HH", head, 54)
+            f.seek(phoff)
+            ph = f.read(phentsize * phnum)
+            loads, dynamic = [], None
+            for i in range(phnum):
+                p_type, _, off, vaddr, _, filesz, _, _ = struct.unpack_from("<IIQQQQQQ", ph, i * phentsize)
+                if p_type == 1:
+                    loads.append((vaddr, filesz, off))
+                elif p_type == 2:
+                    dynamic = (off, filesz)
+            if dynamic is None:
+                return []
+            f.seek(dynamic[0])
+            dyn = f.read(dynamic[1])
+            needed, strtab = [], None
+            for i in range(0, len(dyn) - 15, 16):
+                tag, val = struct.unpack_from("<qQ", dyn, i)
+                if tag == 0:
+                    break
+                if tag == 1:
+                    needed.append(val)
+                elif tag == 5:
+                    strtab = val
+            base = next((off + strtab - vaddr for vaddr, size, off in loads if vaddr <= (strtab or -1) < vaddr + size),
+                        None)
+            if base is None:
+                return []
+            out = []
+            for n in needed:
+                f.seek(base + n)
+                out.append(f.read(256).split(b"\0", 1)[0].decode("utf-8", "replace"))
+            return out
+    except OSError:
+        return None
+
+
+def elf_symbols(path: Path, defined: bool) -> dict[str, tuple[int, int]] | set[str]:
+    """Dynamic symbols of an ELF file with binutils' nm: {name: (address, size)} of the defined ones, or the
+    set of undefined names. Empty when nm is missing."""
+    args = ["nm", "-D", "-S" if defined else "-u"] + (["--defined-only"] if defined else []) + [str(path)]
+    try:
+        out = subprocess.run(args, capture_output=True, text=True, timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {} if defined else set()
+    if not defined:
+        return {line.split()[-1].split("@")[0] for line in out.splitlines() if line.strip()}
+    syms = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 4:
+            syms[parts[3]] = (int(parts[0], 16), int(parts[1], 16))
+    return syms
+
+
+# ICU's data (libicudata, 30 MB) serves every ICU service; Qt calls only these (checked against what the
+# bundled libraries import before trimming): case mapping, calendar/time zone names, converters, collation.
+ICU_APIS_KEPT = ("u_strToLower", "u_strToUpper", "ucal_", "ucnv_", "UCNV_", "ucol_")
+# Data only other services read: break iteration, units, currencies, language names, transliteration,
+# rule-based number formatting. Regions (time zone location names) stay. Time zone display names stay for
+# the app's languages only (others fall back to "GMT+01:00"); collation and converters stay whole.
+ICU_DATA_DROPPED = ("brkitr/", "unit/", "curr/", "lang/", "translit/", "rbnf/")
+ICU_ZONE_ALWAYS = ("root", "pool", "res_index", "tzdbNames")
+
+
+def _icu_item_dropped(name: str, drop: tuple[str, ...], zone_languages: tuple[str, ...] | None) -> bool:
+    rel = name.split("/", 1)[-1]
+    if rel.startswith(drop):
+        return True
+    if zone_languages is not None and rel.startswith("zone/"):
+        stem = rel[5:].rsplit(".", 1)[0]
+        langs = {lang.split("_")[0] for lang in zone_languages}
+        return stem not in ICU_ZONE_ALWAYS and stem.split("_")[0] not in langs
+    return False
+
+
+def trim_icu_package(data: bytes, drop: tuple[str, ...] = ICU_DATA_DROPPED,
+                     zone_languages: tuple[str, ...] | None = None) -> tuple[bytes, list[str]]:
+    """An ICU common data package ("CmnD") without the items whose name (after the package name) starts with
+    one of ``drop`` and, with ``zone_languages``, without the time zone names of other languages. Item bytes
+    are copied as they are; the table of contents stays sorted."""
+    hsize, = struct.unpack_from("<H", data, 0)
+    if data[2:4] != b"\xda\x27" or data[12:16] != b"CmnD":
+        raise ValueError("not an ICU common data package")
+    count, = struct.unpack_from("<I", data, hsize)
+    entries = [struct.unpack_from("<II", data, hsize + 4 + 8 * i) for i in range(count)]
+    items = []
+    for i, (name_off, data_off) in enumerate(entries):
+        end = entries[i + 1][1] if i + 1 < count else len(data) - hsize
+        start = hsize + name_off
+        name = data[start:data.index(b"\0", start)]
+        items.append((name, data[hsize + data_off:hsize + end]))
+    kept = [(n, b) for n, b in items if not _icu_item_dropped(n.decode(), drop, zone_languages)]
+    removed = [n.decode() for n, _ in items if _icu_item_dropped(n.decode(), drop, zone_languages)]
+    names = b"".join(n + b"\0" for n, _ in kept)
+    toc_len = 4 + 8 * len(kept)
+    first = toc_len + len(names)
+    first += -(hsize + first) % 16
+    toc, blobs, offset, name_at = [], [], first, toc_len
+    for n, b in kept:
+        toc.append(struct.pack("<II", name_at, offset))
+        name_at += len(n) + 1
+        pad = -(len(b)) % 16
+        blobs.append(b + b"\0" * pad)
+        offset += len(b) + pad
+    head = data[:hsize] + struct.pack("<I", len(kept)) + b"".join(toc) + names
+    head += b"\0" * (hsize + first - len(head))
+    return head + b"".join(blobs), removed
+
+
+def trim_icu_library(src: Path, out_dir: Path, zone_languages: tuple[str, ...] | None = None) -> tuple[Path, dict]:
+    """libicudata.so.NN rebuilt with trim_icu_package's data (gcc assembles it). Returns (path, info)."""
+    syms = elf_symbols(src, defined=True)
+    name = next((s for s in syms if s.startswith("icudt") and s.endswith("_dat")), None)
+    if name is None:
+        raise RuntimeError(f"no icudt*_dat symbol in {src}")
+    raw = src.read_bytes()
+    vaddr, size = syms[name]
+    offset = next(off + vaddr - va for va, sz, off in _elf_loads(raw) if va <= vaddr < va + sz)
+    package, removed = trim_icu_package(raw[offset:offset + size], zone_languages=zone_languages)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    dat = out_dir / f"{name[:-4]}l.dat"
+    dat.write_bytes(package)
+    asm = out_dir / "icudata.S"
+    asm.write_text(f"""    .section .rodata
+    .globl {name}
+    .type {name}, @object
+    .balign 16
+{name}:
+    .incbin "{dat}"
+    .size {name}, . - {name}
+    .section .note.GNU-stack,"",@progbits
+""", encoding="ascii")
+    lib = out_dir / src.name
+    subprocess.run(["gcc", "-shared", "-nostdlib", "-o", str(lib), f"-Wl,-soname,{src.name}", str(asm)], check=True,
+                   capture_output=True, text=True)
+    return lib, {"removed_items": len(removed), "before_mb": round(size / 2**20, 1),
+                 "after_mb": round(len(package) / 2**20, 1), "dropped": list(ICU_DATA_DROPPED),
+                 "zone_names_kept_for": list(zone_languages) if zone_languages is not None else "all"}
+
+
+def _elf_loads(raw: bytes) -> list[tuple[int, int, int]]:
+    phoff, = struct.unpack_from("<Q", raw, 32)
+    phentsize, phnum = struct.unpack_from("<HH", raw, 54)
+    out = []
+    for i in range(phnum):
+        p_type, _, off, vaddr, _, filesz, _, _ = struct.unpack_from("<IIQQQQQQ", raw, phoff + i * phentsize)
+        if p_type == 1:
+            out.append((vaddr, filesz, off))
+    return out
+
+
+def system_libraries() -> set[str]:
+    """Library names the system's dynamic linker knows (ldconfig -p), empty if it cannot say."""
+    for exe in ("ldconfig", "/sbin/ldconfig", "/usr/sbin/ldconfig"):
+        try:
+            out = subprocess.run([exe, "-p"], capture_output=True, text=True, timeout=30).stdout
+        except (OSError, subprocess.SubprocessError):
+            continue
+        return {line.split(" (", 1)[0].strip() for line in out.splitlines()[1:] if " => " in line}
+    return set()
+
+
+def check_dependencies(bundle: Path) -> tuple[list[str], dict[str, list[str]]]:
+    """Every library that a bundled library needs is in the bundle, comes from the PC by design
+    (FROM_THE_PC) or is a library of this system. Returns (problems, {needed from the system: [by whom]})."""
+    names = {p.name for p in bundle.rglob("*")}
+    system = system_libraries()
+    from_system: dict[str, list[str]] = {}
+    problems = []
+    for p in sorted(bundle.rglob("*")):
+        if not p.is_file() or p.is_symlink() or not (".so" in p.name or p.name == NAME):
+            continue
+        for need in elf_needed(p) or []:
+            if need in names or any(fnmatch.fnmatch(need, pat) for pat in FROM_THE_PC):
+                continue
+            if need in system:
+                from_system.setdefault(need, []).append(p.relative_to(bundle).as_posix())
+            else:
+                problems.append(f"{p.relative_to(bundle).as_posix()} needs {need}: neither in the bundle nor "
+                                f"on this system")
+    return problems, {k: v[:3] + ([f"... {len(v) - 3} more"] if len(v) > 3 else []) for k, v in
+                      sorted(from_system.items())}
+
+
+def check_manifest(flavour: str, bundle: Path) -> tuple[list[str], dict]:
+    """The spec's list of collected binaries: nothing of the GPU stack from outside the venv (a build
+    machine's own CUDA must not leak in); writes build/<flavour>-libraries.json."""
+    path = manifest_path(flavour)
+    if not path.is_file():
+        return [f"no manifest of collected binaries ({path})"], {}
+    man = json.loads(path.read_text(encoding="utf-8"))
+    problems = []
+    rows = [r for r in man["binaries"] if r["type"] != "SYMLINK"]
+    for r in rows:
+        name = r["path"].rsplit("/", 1)[-1].lower()
+        gpu_stack = name.startswith(NEVER) or any(k in name for k in CUDA_NAMES) or "onnxruntime" in name
+        if gpu_stack and not r["origin"].startswith("venv"):
+            problems.append(f"{r['path']} comes from outside the build venv: {r['source']}")
+        if not (bundle / "_internal" / r["path"]).exists() and not (bundle / r["path"]).exists():
+            problems.append(f"{r['path']} is in the manifest but not in the bundle")
+    by_origin: dict[str, dict] = {}
+    for r in rows:
+        o = by_origin.setdefault(r["origin"], {"files": 0, "mb": 0.0})
+        o["files"] += 1
+        o["mb"] += r["size"] / 2**20
+    for o in by_origin.values():
+        o["mb"] = round(o["mb"], 1)
+    libs = sorted(({"path": r["path"], "mb": round(r["size"] / 2**20, 2), "origin": r["origin"],
+                    "source": r["source"]} for r in rows), key=lambda r: -r["mb"])
+    out = REPO / "build" / f"{flavour}-libraries.json"
+    out.write_text(json.dumps({"flavour": flavour, "venv": man["venv"], "by_origin": by_origin,
+                               "binaries": libs, "dropped": man["dropped"]}, indent=1), encoding="utf-8")
+    cuda = [r for r in libs if r["path"].startswith("nvidia/")]
+    summary = {"manifest": str(out), "binaries_by_origin": by_origin, "dropped_by_the_spec": len(man["dropped"]),
+               "icu": {k: v for k, v in man.get("icu", {}).items() if k != "apis_used"},
+               "system_binaries": sorted(r["path"] for r in libs if r["origin"] == "system")}
+    if cuda:
+        summary["cuda_libraries"] = {r["path"]: r["mb"] for r in cuda}
+        summary["cuda_mb"] = round(sum(r["mb"] for r in cuda), 1)
+    return problems, summary
 
 
 def check_files(bundle: Path, flavour: str) -> tuple[list[str], dict]:
@@ -121,6 +377,10 @@ def check_files(bundle: Path, flavour: str) -> tuple[list[str], dict]:
     for need in ("resources/pipelines", "resources/samples", "resources/translations", "models"):
         if not list(bundle.rglob(need.split("/")[-1])):
             problems.append(f"missing in the bundle: {need}")
+    internal = bundle / "_internal"
+    for pkg in NOT_IN_BUNDLE:
+        if (internal / pkg).is_dir() or list(internal.glob(f"{pkg}.libs")) or list(internal.glob(f"{pkg}-*.dist-info")):
+            problems.append(f"{pkg} is in the bundle, but the app does not run with it")
     lics = list(bundle.rglob("models/**/LICENSE*"))
     if not lics:
         problems.append("no model licenses in the bundle")
@@ -131,7 +391,15 @@ def check_files(bundle: Path, flavour: str) -> tuple[list[str], dict]:
             key = "/".join(rel[:3]) if rel[0] == "_internal" and len(rel) > 2 else "/".join(rel[:2])
             sizes[key] = sizes.get(key, 0) + p.stat().st_size
     top = dict(sorted(((k, round(v / 2**20, 1)) for k, v in sizes.items()), key=lambda kv: -kv[1])[:25])
-    return problems, {"files": len(files), "largest_mb": top}
+    info: dict = {"files": len(files), "largest_mb": top}
+    if sys.platform.startswith("linux"):
+        dep_problems, from_system = check_dependencies(bundle)
+        problems += dep_problems
+        info["needed_from_the_system"] = from_system
+        man_problems, man = check_manifest(flavour, bundle)
+        problems += man_problems
+        info["libraries"] = man
+    return problems, info
 
 
 def dir_size(path: Path) -> int:
@@ -195,9 +463,15 @@ def main(argv: list[str] | None = None) -> int:
     say(f"{bundle}: {report['size_mb']} MB unpacked (budget {report['budget_mb']} MB), {files['files']} files"
         + (f"; {report['archive']}: {report['archive_mb']} MB" if "archive" in report else "")
         + f"; built in {report['build_seconds']} s -> {out}")
+    if "cuda_mb" in files.get("libraries", {}):
+        say(f"CUDA/cuDNN libraries in nvidia/: {len(files['libraries']['cuda_libraries'])} files, "
+            f"{files['libraries']['cuda_mb']} MB")
     for p in problems:
         say("PROBLEM: " + p)
-    failed = bool(problems) or (args.self_test and report["self_test"]["exit_code"] != 0)
+    if not report["within_budget"]:
+        say(f"PROBLEM: {report['size_mb']} MB is over the budget of {report['budget_mb']} MB")
+    failed = bool(problems) or not report["within_budget"] or (
+        args.self_test and report["self_test"]["exit_code"] != 0)
     return 1 if failed else 0
 
 

@@ -131,7 +131,7 @@ def preload_from_bundle(bundle: Path) -> dict:
             except (AttributeError, OSError):
                 pass
     for pattern in PRELOAD_ORDER[_platform_key()]:
-        hits = sorted(Path(bundle).rglob(pattern))
+        hits = sorted(p for p in Path(bundle).rglob(pattern) if ".alt." not in p.name)  # not CUDA 12's 2nd NVRTC
         if not hits:
             continue  # optional (nvrtc): cuBLAS loads it itself when it needs it
         path = hits[0]
