@@ -5,25 +5,19 @@
 ;   iscc /DFlavour=cpu packaging\windows\VisionWorkbench.iss
 ;   iscc /DFlavour=gpu packaging\windows\VisionWorkbench.iss     (> 2 GB: DiskSpanning, .exe + .bin files)
 ; Output: dist\installer\VisionWorkbench-<version>-<flavour>-setup.exe (+ -1.bin, -2.bin ... for gpu).
+; Before building, put Microsoft's vc_redist.x64.exe (https://aka.ms/vs/17/release/vc_redist.x64.exe)
+; beside this file: the target PCs are offline, the runtime must be inside the installer.
 ;
-; The one-folder bundle it packs (dist\<flavour>\VisionWorkbench\) holds, besides the app:
-;   VisionWorkbench.exe, _internal\python311.dll, _internal\VCRUNTIME140.dll, VCRUNTIME140_1.dll,
-;   MSVCP140.dll (+ MSVCP140_1.dll, MSVCP140_2.dll, CONCRT140.dll from onnxruntime/Qt),
-;   _internal\onnxruntime\capi\onnxruntime.dll, onnxruntime_providers_shared.dll,
-;   _internal\PySide6\Qt6Core.dll, Qt6Gui.dll, Qt6Widgets.dll, plugins\platforms\qwindows.dll,
-;   _internal\cv2\opencv_videoio_ffmpeg*_64.dll, _internal\resources\..., _internal\models\ppocr\...
-; gpu flavour only (from the onnxruntime-gpu[cuda,cudnn] wheels, CUDA 13 + cuDNN 9):
-;   _internal\onnxruntime\capi\onnxruntime_providers_cuda.dll
-;   _internal\nvidia\cu13\bin\cudart64_13.dll, cublas64_13.dll, cublasLt64_13.dll, cufft64_12.dll,
-;   curand64_10.dll, nvrtc64_130_0.dll, nvrtc-builtins64_130.dll, nvJitLink_130_0.dll
-;   _internal\nvidia\cudnn\bin\cudnn64_9.dll, cudnn_graph64_9.dll, cudnn_ops64_9.dll, cudnn_cnn64_9.dll,
-;   cudnn_adv64_9.dll, cudnn_heuristic64_9.dll, cudnn_engines_precompiled64_9.dll,
-;   cudnn_engines_runtime_compiled64_9.dll
-; gpu-cu12 flavour: the same under nvidia\<package>\bin with the 12 names (cudart64_12.dll,
-;   cublas64_12.dll, cublasLt64_12.dll, cufft64_11.dll, curand64_10.dll, cudnn64_9.dll ...).
-; Never in any flavour: nvcuda.dll (the NVIDIA driver's, from the PC).
-; The GPU needs an NVIDIA driver >= 580 (gpu) or >= 525 (gpu-cu12); without one the app runs on
-; CPU and `VisionWorkbench self-test` says why.
+; The DLLs the one-folder bundle (dist\<flavour>\VisionWorkbench\) must hold are listed in
+; docs/PACKAGING.md ("Windows installer"). In short: VisionWorkbench.exe, _internal\python311.dll,
+; VCRUNTIME140.dll, VCRUNTIME140_1.dll, MSVCP140.dll, MSVCP140_1.dll, onnxruntime\capi\
+; onnxruntime_pybind11_state.pyd + onnxruntime_providers_shared.dll, PySide6\Qt6Core/Gui/Widgets/OpenGL.dll,
+; PySide6\plugins\platforms\qwindows.dll, cv2\cv2.pyd + opencv_videoio_ffmpeg*_64.dll; gpu flavour:
+; onnxruntime_providers_cuda.dll and nvidia\cu13\bin\x86_64\ cudart64_13.dll, cublas64_13.dll,
+; cublasLt64_13.dll, cufft64_12.dll, curand64_10.dll, nvrtc64_130_0.dll, nvJitLink_130_0.dll,
+; nvidia\cudnn\bin\ cudnn64_9.dll + cudnn_*64_9.dll (gpu-cu12: nvidia\<component>\bin\ *64_12.dll,
+; cufft64_11.dll). Never nvcuda.dll: the NVIDIA driver's, from the PC (driver >= 580 for gpu, >= 525 for
+; gpu-cu12); without one the app runs on CPU and `VisionWorkbench self-test` says why.
 
 #ifndef Flavour
   #define Flavour "cpu"
@@ -70,47 +64,67 @@ SlicesPerDisk=1
 
 [Languages]
 Name: "english"; MessagesFile: "compiler:Default.isl"
+; Simplified Chinese is not among the translations every Inno Setup installation has: used when present
+#if FileExists(AddBackslash(CompilerPath) + "Languages\ChineseSimplified.isl")
 Name: "chinesesimplified"; MessagesFile: "compiler:Languages\ChineseSimplified.isl"
+#endif
 
 [Tasks]
 Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{cm:AdditionalIcons}"
+
+[InstallDelete]
+; An update or a change of flavour (gpu over cpu, cpu over gpu) starts from a clean bundle: no DLL of an
+; older version or of the other flavour may stay behind to be loaded.
+Type: filesandordirs; Name: "{app}\_internal"
 
 [Files]
 ; The whole one-folder bundle. ignoreversion: the app's own DLLs always replace older copies.
 Source: "{#Bundle}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
 ; Microsoft Visual C++ 2015-2022 Redistributable (x64), downloaded by the release engineer from
 ; https://aka.ms/vs/17/release/vc_redist.x64.exe into packaging\windows\ before building
-; (the target PCs are offline: it must be inside the installer).
-Source: "vc_redist.x64.exe"; DestDir: "{tmp}"; Flags: deleteafterinstall
+; (the target PCs are offline: it must be inside the installer). Unpacked only when needed.
+Source: "vc_redist.x64.exe"; DestDir: "{tmp}"; Flags: deleteafterinstall; Check: VCRedistNeeded
 
 [Icons]
-Name: "{group}\{#AppName}"; Filename: "{app}\{#AppExe}"; WorkingDir: "{userdocs}"
+; Per-machine shortcuts for every user: the working folder is the user's own profile, left to Windows to
+; expand when the shortcut starts (like cmd.exe's "%HOMEDRIVE%%HOMEPATH%"); {userdocs} would be the
+; installing administrator's Documents for everyone.
+Name: "{group}\{#AppName}"; Filename: "{app}\{#AppExe}"; WorkingDir: "%USERPROFILE%"
+; cmd /k strips the first and the last quote of its command line when it has more than two: the whole
+; command is wrapped in one more pair, so cmd runs  "...\VisionWorkbench.exe" self-test --json "...json"
 Name: "{group}\{#AppName} self-test"; Filename: "{cmd}"; \
-  Parameters: "/k ""{app}\{#AppExe}"" self-test --json ""%TEMP%\workbench-selftest.json"""; WorkingDir: "{userdocs}"
+  Parameters: "/k """"{app}\{#AppExe}"" self-test --json ""%TEMP%\workbench-selftest.json"""""; WorkingDir: "%USERPROFILE%"
 Name: "{group}\{cm:UninstallProgram,{#AppName}}"; Filename: "{uninstallexe}"
-Name: "{autodesktop}\{#AppName}"; Filename: "{app}\{#AppExe}"; WorkingDir: "{userdocs}"; Tasks: desktopicon
+Name: "{autodesktop}\{#AppName}"; Filename: "{app}\{#AppExe}"; WorkingDir: "%USERPROFILE%"; Tasks: desktopicon
 
 [Run]
 ; VC++ runtime first (quiet, no restart; 3010 = installed, restart pending: fine for us)
 Filename: "{tmp}\vc_redist.x64.exe"; Parameters: "/install /quiet /norestart"; \
   StatusMsg: "Installing the Microsoft Visual C++ runtime..."; Check: VCRedistNeeded; Flags: waituntilterminated
-; Check the installation (writes the report into the user's temp folder)
-Filename: "{app}\{#AppExe}"; Parameters: "self-test --json ""{tmp}\selftest.json"""; \
+; Check the installation; the report stays beside the app for the service engineer (removed on uninstall)
+Filename: "{app}\{#AppExe}"; Parameters: "self-test --json ""{app}\install-selftest.json"""; \
   StatusMsg: "Checking the installation..."; Flags: runhidden waituntilterminated skipifdoesntexist
 Filename: "{app}\{#AppExe}"; Description: "{cm:LaunchProgram,{#AppName}}"; Flags: nowait postinstall skipifsilent
 
 [UninstallDelete]
-; only what the app wrote inside its own folder (user data in %LOCALAPPDATA%\VisionWorkbench is kept)
+; only what the installer or the app wrote inside its own folder (user data in %LOCALAPPDATA%\VisionWorkbench
+; is kept)
+Type: files; Name: "{app}\install-selftest.json"
 Type: filesandordirs; Name: "{app}\_internal\__pycache__"
 
 [Code]
-// The VC++ 2015-2022 x64 runtime is installed when this key says Installed=1 with major 14.
+// The VC++ 2015-2022 x64 runtime is new enough when this key says Installed=1, version 14.40 or later:
+// onnxruntime and Qt are built with Visual Studio 2022 17.10+, whose DLLs crash with an older msvcp140.dll
+// (std::mutex). An older 14.x is upgraded in place by the bundled vc_redist.
 function VCRedistNeeded(): Boolean;
 var
-  Installed, Major: Cardinal;
+  Installed, Major, Minor: Cardinal;
+  Key: String;
 begin
   Result := True;
-  if RegQueryDWordValue(HKLM64, 'SOFTWARE\Microsoft\VisualStudio\14.0\VC\Runtimes\x64', 'Installed', Installed) and
-     RegQueryDWordValue(HKLM64, 'SOFTWARE\Microsoft\VisualStudio\14.0\VC\Runtimes\x64', 'Major', Major) then
-    Result := not ((Installed = 1) and (Major >= 14));
+  Key := 'SOFTWARE\Microsoft\VisualStudio\14.0\VC\Runtimes\x64';
+  if RegQueryDWordValue(HKLM64, Key, 'Installed', Installed) and
+     RegQueryDWordValue(HKLM64, Key, 'Major', Major) and
+     RegQueryDWordValue(HKLM64, Key, 'Minor', Minor) then
+    Result := not ((Installed = 1) and ((Major > 14) or ((Major = 14) and (Minor >= 40))));
 end;
