@@ -261,3 +261,28 @@ def test_operator_mode_from_the_main_window_and_back(win, qtbot, tmp_path, monke
         assert db.count() >= 3  # every inspection was recorded
     assert win.open_operator("folder:/no/such/folder") is None
     assert "no/such/folder" in win.statusBar().currentMessage()
+
+
+def test_layout_and_settings_are_remembered(qtbot):
+    from PySide6.QtCore import QSettings
+
+    w = MainWindow(recover=False)
+    qtbot.addWidget(w)
+    w.show()
+    w.resize(760, 590)
+    w.dock_plots.hide()
+    w.set_theme("light")
+    w.set_language("zh_CN")
+    w.close()
+    assert QSettings().value("ui/theme") == "light" and QSettings().value("ui/language") == "zh_CN"
+    w2 = MainWindow(recover=False)
+    qtbot.addWidget(w2)
+    w2.show()
+    assert (w2.width(), w2.height()) == (760, 590)
+    assert w2.dock_plots.isHidden()
+    assert w2.theme_actions["light"].isChecked() and w2.lang_actions["zh_CN"].isChecked()
+    w2.reset_layout()
+    assert not w2.dock_plots.isHidden()
+    w2.set_theme("dark")
+    w2.set_language("en")
+    w2.close()
