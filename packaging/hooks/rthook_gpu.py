@@ -1,8 +1,9 @@
 # PyInstaller runtime hook (runs before the app's first import).
-# The GPU flavour carries the CUDA/cuDNN libraries in <bundle>/nvidia/. Preload them from there
-# before any onnxruntime session, so that the bundle's copies are the ones loaded (never a
-# build machine's or a factory PC's own CUDA). With no NVIDIA driver this still succeeds or
-# records a reason; the app then runs on CPU and `self-test` / `info` say why.
+# The GPU flavour carries the CUDA/cuDNN libraries in <bundle>/nvidia/. Load them from there by full
+# path before onnxruntime is imported (workbench.inference.gpu.preload_from_bundle), so that the
+# bundle's copies are the ones the CUDA provider links to (never a build machine's or a factory PC's
+# own CUDA). With no NVIDIA driver they still load; the app then runs on CPU and `self-test` / `info`
+# say why. A failure is recorded in WORKBENCH_GPU_PRELOAD and never stops the app.
 import os
 import sys
 
