@@ -180,6 +180,7 @@ def test_plots_show_the_histogram_and_node_times_of_the_last_run(win, qtbot):
     with qtbot.waitSignal(win.ran, timeout=30_000):
         win.open(demo_pipeline())
     win.plots.setCurrentWidget(win.histogram)
+    qtbot.waitUntil(lambda: bool(win.histogram.counts()), timeout=5_000)  # plots follow within 200 ms
     counts = win.histogram.counts()
     assert set(counts) == {"b", "g", "r"}  # the overlay image is BGR
     assert all(int(c.sum()) == 303 * 384 for c in counts.values())

@@ -227,6 +227,7 @@ class MainWindow(QMainWindow):
 
         self._build_actions()
         self._connect()
+        self._plots_timer = QTimer(self, interval=200, singleShot=True, timeout=self._refresh_plots)
         self.autosave_timer = QTimer(self, interval=AUTOSAVE_MS, timeout=self.autosave)
         self.autosave_timer.start()
         self.retranslate()
@@ -968,7 +969,8 @@ class MainWindow(QMainWindow):
         self.viewer.set_image(content.image)
         self.viewer.set_overlays(content.overlays)
         self._plots_stale = True
-        self._refresh_plots()
+        if not self._plots_timer.isActive():  # plots follow at most 5 times a second, after the viewer
+            self._plots_timer.start()
         text = content.title
         if content.status and content.status not in (OK, CACHED):
             text += f"  [{content.status}] {content.message}"
