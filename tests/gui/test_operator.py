@@ -132,7 +132,7 @@ def test_ng_strip_keeps_the_last_12_newest_first_and_enlarges(qtbot, make_window
     assert len(visible) == 12 and not win.no_ng.isVisible()
     numbers = [int(re.match(r"#(\d+)", b.text()).group(1)) for b in visible]
     assert numbers == [16, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4]  # result numbers, newest first
-    assert not visible[0].icon().isNull()
+    assert not visible[0].pixmap().isNull() and visible[0].pixmap().width() <= win.thumb_size.width()
 
     qtbot.mouseClick(win.thumbs[1], Qt.MouseButton.LeftButton)
     dlg = win.ng_dialog

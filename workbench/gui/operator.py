@@ -43,9 +43,9 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QIcon, QImage, QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QFrame, QGridLayout, QHBoxLayout, QLabel,
-                               QLineEdit, QMainWindow, QPushButton, QScrollArea, QSizePolicy, QToolButton,
+                               QLineEdit, QMainWindow, QPushButton, QScrollArea, QSizePolicy,
                                QVBoxLayout, QWidget)
 
 from workbench.core.errors import WorkbenchError
@@ -243,6 +243,46 @@ def _tile(caption: str, name: str) -> tuple[QFrame, QLabel, QLabel]:
     return frame, cap, value
 
 
+class Thumb(QFrame):
+    """One NG thumbnail with its caption; ``clicked`` on a left click. A pixmap in a label, not a
+    QIcon on a button: icons are scaled and kept in QPixmapCache (10 MB), which a strip that takes a
+    new thumbnail every second fills for nothing."""
+
+    clicked = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("thumb")
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 2)
+        lay.setSpacing(2)
+        self.image = QLabel()
+        self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.caption = QLabel()
+        self.caption.setObjectName("thumbCaption")
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        lay.addWidget(self.image, 1)
+        lay.addWidget(self.caption)
+
+    def text(self) -> str:
+        return self.caption.text()
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt naming)
+        self.caption.setText(text)
+
+    def pixmap(self) -> QPixmap:
+        return self.image.pixmap()
+
+    def set_pixmap(self, pixmap: QPixmap) -> None:
+        self.image.setPixmap(pixmap)
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
+            self.clicked.emit()
+        super().mouseReleaseEvent(event)
+
+
 class PasswordDialog(QDialog):
     """Asks for the engineering password, or (``first=True``) lets the user choose it. Wrong
     entries keep the dialog open with a message; ``accepted`` only follows a right one."""
@@ -399,9 +439,9 @@ QLabel#ng {{ color: {NG_COLOR}; }}
 QLabel#errors {{ font-size: 13px; color: {WARN_COLOR}; }}
 QLabel#section {{ font-size: 12px; font-weight: 600; color: #8a8f98; letter-spacing: 1px; }}
 #strip {{ background: #1b1e23; border-top: 1px solid #2c3037; }}
-#strip QToolButton {{ background: #22262c; border: 2px solid #2c3037; border-radius: 6px; color: #b8bdc5;
-                      font-size: 12px; padding: 3px; }}
-#strip QToolButton:hover {{ border-color: {NG_COLOR}; }}
+QFrame#thumb {{ background: #22262c; border: 2px solid #2c3037; border-radius: 6px; }}
+QFrame#thumb:hover {{ border-color: {NG_COLOR}; }}
+QLabel#thumbCaption {{ color: #b8bdc5; font-size: 12px; }}
 QLabel#noNg {{ color: #6c717a; font-size: 14px; }}
 #operator QPushButton {{ font-size: {px(17)}px; font-weight: 600; padding: {px(12)}px {px(18)}px; border-radius: 8px;
                          background: #2d3138; color: #dfe3e8; border: 1px solid #3a3f47; }}
@@ -652,13 +692,11 @@ class OperatorWindow(QMainWindow):
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(8)
         self.thumb_size = QSize(136, 102)
-        self.thumbs: list[QToolButton] = []
+        self.thumbs: list[Thumb] = []
         for i in range(NG_KEEP):
-            b = QToolButton()
-            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
-            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            b = Thumb()
             b.setVisible(False)
-            b.clicked.connect(lambda _=False, k=i: self.enlarge_ng(k))
+            b.clicked.connect(lambda k=i: self.enlarge_ng(k))
             self.thumbs.append(b)
             row.addWidget(b)
         self.no_ng = QLabel()
@@ -726,7 +764,6 @@ class OperatorWindow(QMainWindow):
             b.setMinimumHeight(px(56))
         self.thumb_size = QSize(px(136), px(102))
         for b in self.thumbs:
-            b.setIconSize(self.thumb_size)
             b.setFixedSize(self.thumb_size.width() + 12, self.thumb_size.height() + 30)
         self.no_ng.setFixedHeight(self.thumb_size.height() + 30)
         self.strip_scroll.setFixedHeight(self.thumb_size.height() + 48)  # room for a scroll bar
@@ -942,20 +979,20 @@ class OperatorWindow(QMainWindow):
             return
         self._shown_ng_version = self.tally.ng_version
         items = list(reversed(self.tally.ng_list()))  # newest first
-        old = {id(it): b.icon() for it, b in zip(self._ng_shown, self.thumbs)}
+        old = {id(it): b.pixmap() for it, b in zip(self._ng_shown, self.thumbs)}  # items still referenced
         self._ng_shown = items
         for i, b in enumerate(self.thumbs):
             if i < len(items):
                 it = items[i]
-                icon = old.get(id(it))
-                if icon is None:
-                    icon = QIcon(to_pixmap(it.image, self.thumb_size)) if it.image is not None else QIcon()
-                b.setIcon(icon)
+                pm = old.get(id(it))
+                if pm is None:
+                    pm = to_pixmap(it.image, self.thumb_size) if it.image is not None else QPixmap()
+                b.set_pixmap(pm)
                 b.setText(f"#{it.number}  {time.strftime('%H:%M:%S', time.localtime(it.when))}")
                 b.setToolTip(f"{it.name}\n" + "\n".join(it.reasons))
                 b.setVisible(True)
             else:
-                b.setIcon(QIcon())
+                b.set_pixmap(QPixmap())
                 b.setVisible(False)
         self.no_ng.setVisible(not items)
 
@@ -1121,13 +1158,11 @@ def run_operator(pipeline: Pipeline, source: FrameSource, *, pipeline_name: str 
     still running, as an operator sees it), stop and return 0; WorkbenchError when no frame was
     processed within ``timeout_s``."""
     check_display()
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    if not app.applicationName() or app.applicationName() == Path(sys.argv[0]).stem:
-        app.setApplicationName("Vision Workbench")
-    if app.property("workbench_theme") is None:
-        from workbench.gui.theme import apply_theme
+    from workbench.gui.app import make_app
 
-        apply_theme("dark")
+    # the main app's names (so the same QSettings: the password set in either is known to both),
+    # its theme and the saved language
+    app = make_app()
     shot_after = (frames or 20) if screenshot else None
     win = OperatorWindow(pipeline, source, db=db, archive=archive, pipeline_name=pipeline_name, plc=plc,
                          outputs=outputs, output_dir=output_dir, source_node=source_node,
