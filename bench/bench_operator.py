@@ -189,28 +189,36 @@ def section(results, args, info, loads) -> str:
            "the same NG count on both sides, and the screen's TOTAL counter equal to the frame count. (The "
            "demo's thresholds are tuned for its own 384×303 photo: at 1280×960 it judges every frame NG, the "
            "heaviest case for the NG strip, which then takes a new thumbnail at every refresh.)", "",
-           "Why it holds: the runner's threads only store the newest result and bump counters under a "
-           "lock, then post at most one queued wake-up; the screen draws at most 30 times a second "
-           "from whatever is newest, so it never queues frames and its cost does not grow with the "
-           "frame rate.", "",
+           "How the screen stays cheap: the runner's threads only store the newest result and bump "
+           "counters under a lock, then post at most one queued wake-up per refresh; the screen draws "
+           "at most 30 times a second from whatever is newest, so it never queues frames, and it lowers "
+           "its display rate while its own thread uses more than 5 % of a core (GUI_BUDGET in "
+           "workbench/gui/operator.py). The GUI thread's measured CPU share is in the table.", "",
            f"Measured {when} with `bench/bench_operator.py --pairs {args.pairs} --threads {args.threads}` "
            f"(frames per run below); {info['CPU']}, {info['CPU count']}; Python {info['Python']}, "
            f"OpenCV {info['OpenCV']}. Load before: {loads[0]}; after: {loads[1]}.", "",
            "| Video | Off fps (median) | On fps (median) | On / off (median of pairs) | Ratios | Frames drawn | "
-           "Median render | Target | Result |", "|---|---|---|---|---|---|---|---|---|"]
+           "GUI thread (share of a core) | Target | Result |", "|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         off = statistics.median(x["fps"] for x in r["off"])
         on = statistics.median(x["fps"] for x in r["on"])
         drawn = statistics.median(x["renders"] for x in r["on"])
-        rms = statistics.median(x["render_ms"] for x in r["on"])
+        gui = statistics.median(x["gui_share"] for x in r["on"])
         out.append(f"| {r['size'][0]}×{r['size'][1]} MJPG, {r['frames']} frames ({r['ng']} NG) | {off:.1f} | {on:.1f} | "
                    f"**{r['median']:.3f}** | {', '.join(f'{x:.3f}' for x in r['ratios'])} | "
-                   f"{drawn:.0f} of {r['frames']} | {rms:.2f} ms | ≥ 0.95 | "
+                   f"{drawn:.0f} of {r['frames']} | {100 * gui:.1f} % | ≥ 0.95 | "
                    f"{'PASS' if r['median'] >= 0.95 else 'FAIL'} |")
     out += ["", "Frames drawn: results the screen displayed (the rest were replaced by a newer one before "
-            "the next refresh; every one of them is counted, recorded and sent to the PLC). Median render: "
-            "one refresh of the screen (image, verdict, counters, NG strip) in the GUI thread.", "",
-            "<!-- /operator -->"]
+            "the next refresh; every one of them is counted, recorded and sent to the PLC).", ""]
+    load = float(loads[0].split()[2].rstrip(","))
+    cpus = os.cpu_count() or 1
+    if load > cpus - 1:
+        out += [f"Reading the figures: the 1-minute load average was {load:.2f} on {cpus} CPUs before the run, "
+                "so other processes held about a core. The pipeline takes one core and the runner's "
+                "acquisition and output threads part of another; whatever CPU the screen uses then comes "
+                "out of processing, and the figure is bounded by about 1 − (GUI share) rather than 1. "
+                "The spread of the per-pair ratios shows the noise of the shared machine.", ""]
+    out += ["<!-- /operator -->"]
     return "\n".join(out) + "\n"
 
 

@@ -158,7 +158,16 @@ def section(results: list[dict], args, info: dict, loads: tuple[str, str]) -> st
                    f"{'PASS' if r['median'] >= 0.9 else 'FAIL'} |")
     out += ["", "(Stage times and fps: the last repetition.) The gap to 1 is the handoff between threads "
             "(queue waits, the GIL held by the Python parts of each stage) and the first frames, when the "
-            "queues fill.", "", "<!-- /stream -->"]
+            "queues fill.", ""]
+    load = float(loads[0].split()[2].rstrip(","))
+    cpus = os.cpu_count() or 1
+    if load > cpus - 1:
+        out += [f"Reading the figures: the 1-minute load average was {load:.2f} on {cpus} CPUs before the run "
+                "(other processes held about a core). The runner needs the processing core plus a share of "
+                "another for decoding and recording, which it then shares with them; the ideal, measured in "
+                "one thread, does not pay that. The small video, where decoding and recording are the "
+                "largest share of a frame, shows it most.", ""]
+    out += ["<!-- /stream -->"]
     return "\n".join(out) + "\n"
 
 
