@@ -443,6 +443,9 @@ QFrame#thumb {{ background: #22262c; border: 2px solid #2c3037; border-radius: 6
 QFrame#thumb:hover {{ border-color: {NG_COLOR}; }}
 QLabel#thumbCaption {{ color: #b8bdc5; font-size: 12px; }}
 QLabel#noNg {{ color: #6c717a; font-size: 14px; }}
+QLabel#dialogTitle {{ font-size: 19px; font-weight: 600; }}
+QDialog#passwordDialog QLineEdit {{ font-size: 16px; padding: 8px; }}
+QLabel#ngCaption {{ font-size: 16px; font-weight: 600; }}
 #operator QPushButton {{ font-size: {px(17)}px; font-weight: 600; padding: {px(12)}px {px(18)}px; border-radius: 8px;
                          background: #2d3138; color: #dfe3e8; border: 1px solid #3a3f47; }}
 #operator QPushButton:hover {{ background: #353a42; }}
