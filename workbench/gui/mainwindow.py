@@ -1162,7 +1162,7 @@ class MainWindow(QMainWindow):
 
         win.exitRequested.connect(back)
         self.hide()
-        win.showFullScreen()
+        win.show_operator()  # full screen, sized and scaled for the screen (also without a window manager)
         win.start()
         return win
 
