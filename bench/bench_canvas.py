@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import os
-import re
 import statistics
 import sys
 import time
@@ -51,7 +50,7 @@ from PySide6.QtWidgets import (QApplication, QGraphicsPathItem, QGraphicsRectIte
 
 from workbench.core.graph import Pipeline  # noqa: E402
 
-from _harness import Compare, Row, ms, pair  # noqa: E402  (bench/ is the script's folder)
+from _harness import Compare, Row, ms, pair, write_section  # noqa: E402  (bench/ is the script's folder)
 from _harness import machine as _machine  # noqa: E402
 
 DOC = ROOT / "docs" / "PERFORMANCE.md"
@@ -349,17 +348,6 @@ def section(results: dict, info: dict[str, str], extra: dict, args) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_section(text: str, path: Path) -> None:
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
-    pat = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END) + r"\n?", re.S)
-    if pat.search(old):
-        new = pat.sub(lambda _m: text, old, count=1)
-    else:
-        new = old.rstrip("\n") + "\n\n" + text if old else text
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(new, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="few repetitions; a smoke check (writes nothing)")
@@ -407,8 +395,8 @@ def main(argv: list[str] | None = None) -> int:
     for r in failed:
         print(f"FAIL: {r.name}: {r.fmt_value()} > {r.fmt_target()}")
     if (not args.quick or args.write) and not args.no_write:
-        write_section(section({"rows": rows}, info, {"build": build, "demo": demo_t, "links": counts["links"]}, args),
-                      args.doc)
+        write_section(args.doc, "canvas",
+                      section({"rows": rows}, info, {"build": build, "demo": demo_t, "links": counts["links"]}, args))
         print(f"wrote the canvas section of {args.doc}")
     return 1 if failed and not args.quick else 0
 

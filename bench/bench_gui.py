@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 import tempfile
 import time
@@ -28,7 +27,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from _harness import Compare, machine, ms
+from _harness import Compare, machine, ms, write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "PERFORMANCE.md"
@@ -150,10 +149,7 @@ def main(argv: list[str] | None = None) -> int:
             f"| GUI overhead (latency − compute), median | {ms(float(np.median(raw)))} | |",
             "", f"Pairs: {len(a)}; load average at the end {load:.2f}; "
             + "; ".join(f"{k}: {v}" for k, v in info.items()), "", END, ""])
-        old = args.doc.read_text(encoding="utf-8") if args.doc.exists() else ""
-        pat = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END) + r"\n?", re.S)
-        new = pat.sub(lambda _m: text, old, count=1) if pat.search(old) else old.rstrip("\n") + "\n\n" + text
-        args.doc.write_text(new, encoding="utf-8")
+        write_section(args.doc, "gui", text)
     win.doc.undo.setClean()
     win.close()
     return 0 if ok or args.quick else 1

@@ -35,7 +35,6 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import os
-import re
 import statistics
 import sys
 import tempfile
@@ -59,7 +58,7 @@ from workbench.inference.detection import decode_detections  # noqa: E402
 from workbench.nodes.dl._common import load  # noqa: E402
 from workbench.nodes.dl.detect import detect  # noqa: E402
 
-from _harness import Compare, Mismatch, Row, ms, pair, timed  # noqa: E402  (bench/ is the script's folder)
+from _harness import Compare, Mismatch, Row, ms, pair, timed, write_section  # noqa: E402  (bench/ is the script's folder)
 from _harness import machine as _machine  # noqa: E402
 
 DOC = ROOT / "docs" / "PERFORMANCE.md"
@@ -391,17 +390,6 @@ def section(rows: list[Row], info: dict[str, str], extra: dict, args) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_section(text: str, path: Path) -> None:
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
-    pat = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END) + r"\n?", re.S)
-    if pat.search(old):
-        new = pat.sub(lambda _m: text, old, count=1)
-    else:
-        new = old.rstrip("\n") + "\n\n" + text if old else text
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(new, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="few repetitions; a smoke check (writes nothing)")
@@ -459,7 +447,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nCPU time / wall time: {share:.3f}; wall {wall:.1f} s")
 
     if (not args.quick or args.write) and not args.no_write:
-        write_section(section(rows, info, extra, args), args.doc)
+        write_section(args.doc, "inference", section(rows, info, extra, args))
         print(f"\nwrote the inference section of {args.doc}")
     failed = [r for r in rows if r.result == "FAIL"]
     if failed and not args.quick:

@@ -32,7 +32,6 @@ import argparse
 import datetime as _dt
 import json
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -48,7 +47,7 @@ if str(ROOT) not in sys.path:
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
-from _harness import Compare, pair  # noqa: E402  (bench/ is the script's folder)
+from _harness import Compare, pair, write_section  # noqa: E402  (bench/ is the script's folder)
 from _harness import machine as _machine  # noqa: E402
 
 DOC = ROOT / "docs" / "PERFORMANCE.md"
@@ -204,17 +203,6 @@ def section(results: list[dict], info: dict[str, str], args) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_section(text: str, path: Path) -> None:
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
-    pat = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END) + r"\n?", re.S)
-    if pat.search(old):
-        new = pat.sub(lambda _m: text, old, count=1)
-    else:
-        new = old.rstrip("\n") + "\n\n" + text if old else text
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(new, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="few frames; a smoke check (writes nothing)")
@@ -265,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         print("ERROR: the viewer and the bare ImageItem did not show the same array/levels", file=sys.stderr)
         return 2
     if (not args.quick or args.write) and not args.no_write:
-        write_section(section(results, info, args), args.doc)
+        write_section(args.doc, "viewer", section(results, info, args))
         print(f"wrote the viewer section of {args.doc}")
     return 1 if failed and not args.quick else 0
 
