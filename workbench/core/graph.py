@@ -137,10 +137,12 @@ class Pipeline:
             fn(event)
 
     # -- nodes -----------------------------------------------------------------------
-    def new_id(self, type_id: str) -> str:
+    def new_id(self, type_id: str, taken: set[str] | None = None) -> str:
+        """A free id for a new node: the type's last name part and a number (``threshold2``);
+        ``taken`` adds ids that are about to be used (a paste of several nodes)."""
         stem = type_id.split(".")[-1]
         i = 1
-        while f"{stem}{i}" in self.nodes:
+        while f"{stem}{i}" in self.nodes or (taken is not None and f"{stem}{i}" in taken):
             i += 1
         return f"{stem}{i}"
 

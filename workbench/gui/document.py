@@ -380,7 +380,7 @@ class Document(QObject):
         try:
             taken = set(self.pipeline.nodes)
             for nid, inst in sub.nodes.items():
-                new = nid if nid not in taken else self._fresh_id(inst.type, taken)
+                new = nid if nid not in taken else self.pipeline.new_id(inst.type, taken)
                 taken.add(new)
                 mapping[nid] = new
                 pos = _pos_of(data.get("ui", {}).get(nid))
@@ -394,13 +394,6 @@ class Document(QObject):
 
     def duplicate(self, node_ids) -> list[str] | str:
         return self.paste_text(self.copy_text(node_ids))
-
-    def _fresh_id(self, type_id: str, taken: set[str]) -> str:
-        stem = type_id.split(".")[-1]
-        i = 1
-        while f"{stem}{i}" in taken:
-            i += 1
-        return f"{stem}{i}"
 
     # -- macros --------------------------------------------------------------------
     def group(self, node_ids, title: str = "Macro") -> str:
@@ -460,7 +453,7 @@ class Document(QObject):
         inner.structure_changed()
         xs = [pp for pp in (node_pos(p, n) for n in ids) if pp]
         pos = (sum(x for x, _ in xs) / len(xs), sum(y for _, y in xs) / len(xs)) if xs else None
-        macro = self._fresh_id("core.macro", set(p.nodes))
+        macro = p.new_id("core.macro")
         self.undo.beginMacro(t("Group into macro"))
         try:
             self.undo.push(RemoveNodesCmd(self, ids))

@@ -166,6 +166,12 @@ class MainWindow(QMainWindow):
         self._run_queued = False
         self._macro_docs: dict[int, Document] = {}
         self._edit_time: float | None = None
+        self._running: str | None = None  # the node the engine is running now (for the delayed badge)
+        self._pinned: str | None = None  # the node the viewer keeps showing
+        self._plots_stale = False
+        self._trend_chosen = False
+        self._folder_counts: dict[str, int] = {}
+        self._operator = None
         self.last_edit_latency_ms: float | None = None
 
         # -- central: canvas tabs -------------------------------------------------------
@@ -457,7 +463,7 @@ class MainWindow(QMainWindow):
         set_default_device(None if name == "AUTO" else Device[name])
         QSettings().setValue("run/device", name)
         self.device_actions[name].setChecked(True)
-        SESSIONS.clear() if hasattr(SESSIONS, "clear") else None
+        SESSIONS.clear()
         self.runner.engine.clear_cache()
         self.request_run()
 
@@ -842,7 +848,7 @@ class MainWindow(QMainWindow):
             self._running = None
 
     def _show_running(self, node_id: str) -> None:
-        if getattr(self, "_running", None) == node_id and self.runner.busy:
+        if self._running == node_id and self.runner.busy:
             self.canvas.set_status(node_id, "running")
 
     def _run_failed(self, message: str) -> None:
@@ -930,7 +936,7 @@ class MainWindow(QMainWindow):
         self._show_selected()
 
     def shown_node(self) -> str | None:
-        pinned = getattr(self, "_pinned", None)
+        pinned = self._pinned
         if pinned and pinned in self.doc.pipeline.nodes:
             return pinned
         sel = self.canvas.selected_ids()
@@ -955,7 +961,7 @@ class MainWindow(QMainWindow):
             return
         self._update_run_info()
         compare = self.viewer_panel.compare_btn.isChecked()
-        pinned = getattr(self, "_pinned", None)
+        pinned = self._pinned
         sel = self.canvas.selected_ids()
         if compare and pinned and sel and sel[0] != pinned:
             a = view_content(self.result_pipeline, self.result, pinned)
@@ -978,7 +984,7 @@ class MainWindow(QMainWindow):
 
     def _refresh_plots(self) -> None:
         """Histogram and node times are drawn only when they can be seen (they cost a 5 MP pass)."""
-        if not getattr(self, "_plots_stale", False) or self.dock_plots.isHidden():
+        if not self._plots_stale or self.dock_plots.isHidden():
             return
         self._plots_stale = False
         current = self.plots.currentWidget()
@@ -1048,7 +1054,7 @@ class MainWindow(QMainWindow):
                    if isinstance(v, (int, float)) and not isinstance(v, bool)}
         for name, value in numeric.items():
             self.trend.add_point(name, index, value)
-        if numeric and not getattr(self, "_trend_chosen", False):
+        if numeric and not self._trend_chosen:
             # show what the judges judge (other series are one click away in the legend menu)
             judged = {str(i.params.get("measurement")) for i in self.doc.pipeline.nodes.values()
                       if i.type == "cv.judge"}
@@ -1061,7 +1067,7 @@ class MainWindow(QMainWindow):
     def _folder_done(self, n: int, cancelled: bool) -> None:
         self.progress.setVisible(False)
         self.cancel_btn.setVisible(False)
-        c = getattr(self, "_folder_counts", {})
+        c = self._folder_counts
         msg = (t("Folder run cancelled") if cancelled else t("Folder run finished")) + \
             f": {n} " + t("images") + f" — OK {c.get('OK', 0)}, NG {c.get('NG', 0)}, " + t("errors") + \
             f" {c.get('error', 0)}"
