@@ -203,6 +203,12 @@ def test_open_a_macro_and_edit_inside_it(win, qtbot):
     win.runner.wait_idle(30)
     assert win.result.nodes["count"].outputs["count"] != 24
     assert win.modified
+    assert inner.undo is win.doc.undo  # one undo history: Ctrl+Z in the main window undoes it
+    with qtbot.waitSignal(win.ran, timeout=30_000):
+        win.doc.undo.undo()
+    win.runner.wait_idle(30)
+    assert win.doc.pipeline.nodes[macro].graph.nodes["open"].params["size"] != 41
+    assert win.result.nodes["count"].outputs["count"] == 24
     win._close_tab(1)
     assert win.tabs.count() == 1
 

@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (QApplication, QFrame, QGraphicsItem, QGraphicsSce
                                QToolTip)
 
 from workbench.core.errors import WorkbenchError
-from workbench.core.graph import Edge, EdgeAdded, EdgeRemoved, NodeAdded, NodeRemoved, ParamChanged
+from workbench.core.graph import (Edge, EdgeAdded, EdgeRemoved, NodeAdded, NodeRemoved, ParamChanged,
+                                 SubgraphChanged)
 from workbench.gui.canvas_items import (GRID, HEADER_H, INPUT, OUTPUT, LinkItem, NodeItem, Style, TempLink,
                                         layered_layout, place_unpositioned)
 from workbench.gui.document import Document, DocumentReset, NodesMoved, node_pos
@@ -228,8 +229,8 @@ class Canvas(QGraphicsView):
             self._add_link(ev.edge)
         elif isinstance(ev, EdgeRemoved):
             self._remove_link(ev.edge)
-        elif isinstance(ev, ParamChanged):
-            self.refresh_node(ev.node_id)
+        elif isinstance(ev, (ParamChanged, SubgraphChanged)):
+            self.refresh_node(ev.node_id)  # a macro's ports follow its inner graph inputs/outputs
         elif isinstance(ev, NodesMoved):
             for nid in ev.node_ids:
                 item = self._nodes.get(nid)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (QDockWidget, QFileDialog, QHBoxLayout, QLabel, QM
 
 from workbench.core.engine import (CACHED, FAILED, OK, NodeFailed, NodeFinished, NodeStarted, RunResult)
 from workbench.core.errors import PipelineError, WorkbenchError
-from workbench.core.graph import ParamChanged, Pipeline
+from workbench.core.graph import ParamChanged, Pipeline, SubgraphChanged
 from workbench.core.i18n import LANGUAGES
 from workbench.core.paths import pipelines_dir, user_data_dir
 from workbench.core.pipeline_file import dumps_pipeline, loads_pipeline, validate
@@ -162,7 +162,7 @@ class MainWindow(QMainWindow):
         self.result: RunResult | None = None
         self.result_pipeline: Pipeline | None = None
         self.folder_run: FolderRun | None = None
-        self._dirty_extra = False  # edits inside an opened macro (their own undo stack)
+        self._dirty_extra = False  # recovered work: unsaved until saved, though the undo stack is clean
         self._run_queued = False
         self._macro_docs: dict[int, Document] = {}
         self._edit_time: float | None = None
@@ -756,32 +756,16 @@ class MainWindow(QMainWindow):
             if getattr(w, "macro_id", None) == node_id:
                 self.tabs.setCurrentIndex(i)
                 return w
-        inner = Document(inst.graph, registry=self.doc.registry)
+        inner = Document(inst.graph, registry=self.doc.registry, undo=self.doc.undo)  # one undo history
         canvas = Canvas(inner)
         canvas.macro_id = node_id
         self._macro_docs[id(canvas)] = inner
-        inner.changed.connect(lambda ev, nid=node_id: self._macro_changed(nid, ev))
         canvas.message.connect(self.show_message)
         title = inst.params.get("title") or node_id
         self.tabs.addTab(canvas, f"{t('Macro')}: {title}")
         self.tabs.setCurrentWidget(canvas)
         canvas.fit()
         return canvas
-
-    def _macro_changed(self, node_id: str, event: object) -> None:
-        inst = self.doc.pipeline.nodes.get(node_id)
-        if inst is None:
-            return
-        inst._digest = None
-        self.doc.pipeline.revision += 1
-        self.canvas.refresh_node(node_id)  # its ports follow the inner graph inputs/outputs
-        if not isinstance(event, NodesMoved):
-            self._dirty_extra = True
-            self._update_title()
-            self.request_run()
-        else:
-            self._dirty_extra = True
-            self._update_title()
 
     def _close_tab(self, index: int) -> None:
         if index == 0:
@@ -801,7 +785,8 @@ class MainWindow(QMainWindow):
             self._update_title()
         if isinstance(event, NodesMoved):
             return
-        if isinstance(event, ParamChanged):
+        if isinstance(event, ParamChanged) or (isinstance(event, SubgraphChanged)
+                                               and isinstance(event.event, ParamChanged)):
             self._edit_time = time.perf_counter()
         self._validate()
         self.request_run()
