@@ -337,7 +337,7 @@ def cmd_stream(args) -> int:
 
 def _stream_source(args, pipeline):
     """(FrameSource, Trigger | None) from --source/--rate/--loop/--trigger/--frames (stream, operator)."""
-    from workbench.runtime.sources import FileListSource, Trigger, TriggerMode, open_source
+    from workbench.runtime.sources import Trigger, TriggerMode
 
     if args.frames is not None and args.frames < 1:
         raise WorkbenchError("--frames must be 1 or more")
@@ -346,15 +346,10 @@ def _stream_source(args, pipeline):
     trigger = Trigger(TriggerMode.EXTERNAL) if args.trigger == "plc" else None
     if trigger is not None and not args.plc:
         raise WorkbenchError("--trigger plc needs --plc CONFIG.json with a \"trigger\" coil")
-    if args.source:
-        return open_source(args.source, rate=args.rate, loop=args.loop, trigger=trigger), trigger
-    from workbench.runtime.batch import default_inputs, pick_source
+    from workbench.runtime.feed import pipeline_source
 
-    node = pick_source(pipeline, args.source_node)
-    inputs = default_inputs(pipeline, node)
-    if not inputs:
-        raise WorkbenchError(f"source {node.id} has no input set: give --source SPEC")
-    return FileListSource(inputs, loop=args.loop, rate=args.rate, trigger=trigger), trigger
+    return pipeline_source(pipeline, args.source or "", source_node=args.source_node, loop=args.loop,
+                           rate=args.rate, trigger=trigger, hint="give --source SPEC"), trigger
 
 
 def _add_outputs(args, trigger, outputs: list) -> None:

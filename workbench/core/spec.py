@@ -130,6 +130,10 @@ class NodeSpec:
     # read on its own (a folder source lists its folder).
     set_input: Callable[[Path], dict[str, Any]] | None = None
     list_inputs: Callable[[dict, NodeContext], list[Path]] | None = None
+    # What a streamed frame gives each output of a source: {port: "image" | "path" | "index" |
+    # "count" | "fps"} (count: the frames the source holds). Undeclared ports go by type
+    # (workbench.runtime.feed.FrameFeed, the one place that feeds frames).
+    frame_outputs: tuple[tuple[str, str], ...] = ()
     module: str = ""
 
     @property
@@ -210,7 +214,7 @@ def _param_spec(name: str, annotation: Any, default: Any, where: str) -> ParamSp
 
 def node(node_id: str, *, name: str, category: str, version: int = 1, output: str = "out",
          description: str | None = None, cacheable: bool = True, cache_extra=None, migrate=None,
-         ports=None, set_input=None, list_inputs=None):
+         ports=None, set_input=None, list_inputs=None, frame_outputs=None):
     """Declare a node. See the module docstring."""
 
     def wrap(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -258,7 +262,7 @@ def node(node_id: str, *, name: str, category: str, version: int = 1, output: st
             description=description if description is not None else doc.split("\n\n")[0].replace("\n", " "),
             single_output=single, wants_ctx=wants_ctx, cacheable=cacheable, cache_extra=cache_extra,
             migrate=migrate, ports=ports, set_input=set_input, list_inputs=list_inputs,
-            module=func.__module__,
+            frame_outputs=tuple((frame_outputs or {}).items()), module=func.__module__,
         )
         func.__node_spec__ = spec
         return func

@@ -1107,9 +1107,9 @@ class MainWindow(QMainWindow):
         """Switch to the operator screen with (a snapshot of) this pipeline; the main window hides
         until the engineering password brings it back. Results go to the default database."""
         from workbench.gui.operator import OperatorWindow
-        from workbench.runtime.batch import default_inputs, pick_source
+        from workbench.runtime.feed import pipeline_source
         from workbench.runtime.results import Archive, ResultsDB, default_db_path
-        from workbench.runtime.sources import FileListSource, SourceError, open_source
+        from workbench.runtime.sources import SourceError
 
         problems = validate(self.doc.pipeline)
         if problems:
@@ -1119,14 +1119,7 @@ class MainWindow(QMainWindow):
         if spec is None:
             return None
         try:
-            if spec:
-                source = open_source(spec, loop=True)
-            else:
-                node = pick_source(self.doc.pipeline)
-                inputs = default_inputs(self.doc.pipeline, node)
-                if not inputs:
-                    raise WorkbenchError(f"source {node.id} has no input set: give a source")
-                source = FileListSource(inputs, loop=True)
+            source = pipeline_source(self.doc.pipeline, spec, loop=True)
             try:  # a wrong folder or file is an error now; a camera not there yet is retried on screen
                 source.open()
             except SourceError:

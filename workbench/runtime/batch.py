@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from workbench.core.engine import CACHED, OK, Engine, RunResult
-from workbench.core.errors import WorkbenchError
-from workbench.core.graph import NodeInstance, Pipeline
+from workbench.core.graph import Pipeline
 from workbench.core.spec import CancelToken, NodeContext
 from workbench.core.types import MeasurementSet, VerdictResult, to_jsonable
+from workbench.runtime.feed import FrameFeed, default_inputs, pick_source  # noqa: F401 (re-exported)
 
 
 @dataclass
@@ -37,27 +37,6 @@ class Row:
         return {"input": self.input, "status": self.status, "verdict": self.verdict, "reasons": self.reasons,
                 "measurements": self.measurements, "texts": self.texts, "node_ms": self.node_ms, "total_ms": self.total_ms,
                 "errors": self.errors, "notes": self.notes}
-
-
-def pick_source(pipeline: Pipeline, source_id: str | None = None) -> NodeInstance:
-    sources = pipeline.source_nodes()
-    if source_id:
-        inst = pipeline.nodes.get(source_id)
-        if inst is None or not inst.spec.source:
-            names = ", ".join(s.id for s in sources) or "none"
-            raise WorkbenchError(f"{source_id!r} is not a source node of this pipeline (sources: {names})")
-        return inst
-    if not sources:
-        raise WorkbenchError("the pipeline has no image source node to feed")
-    return sources[0]
-
-
-def default_inputs(pipeline: Pipeline, source: NodeInstance) -> list[Path]:
-    """The files the source would read on its own (its file, or its folder's images)."""
-    if source.spec.list_inputs is None:
-        return []
-    found = source.spec.list_inputs(source.params, NodeContext(base_dir=pipeline.base_dir))
-    return [Path(p).resolve() for p in found]
 
 
 def row_from_result(input_path: str, res: RunResult, skip_text: set[str] = frozenset()) -> Row:
@@ -94,7 +73,8 @@ class BatchRun:
         self.pipeline = pipeline
         self.on_result = on_result  # e.g. results.BatchRecorder: (index, input path, RunResult, Row)
         self.output_dir = Path(output_dir)
-        self.source = pick_source(pipeline, source_id)
+        self.feed = FrameFeed(pipeline, source_id)
+        self.source = self.feed.node
         self.engine = Engine()
         self.rows: list[Row] = []
 
@@ -118,12 +98,10 @@ class BatchRun:
         return self.rows
 
     def run_one(self, path: Path, index: int = 0, cancel: CancelToken | None = None) -> Row:
-        for name, value in self.source.spec.set_input(path.resolve()).items():
-            self.pipeline.set_param(self.source.id, name, value)
         ctx = NodeContext(base_dir=self.pipeline.base_dir, output_dir=self.output_dir, input_path=path,
                           frame_index=index)
-        res = self.engine.run(self.pipeline, context=ctx, cancel=cancel)
-        row = row_from_result(str(path), res, {n.id for n in self.pipeline.source_nodes()})
+        res = self.feed.run(self.engine, path, ctx, cancel)
+        row = row_from_result(str(path), res, self.feed.text_nodes)
         if self.on_result is not None:
             self.on_result(index, path, res, row)
         return row

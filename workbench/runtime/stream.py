@@ -19,7 +19,6 @@ Three threads joined by bounded queues:
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import queue
 import statistics
@@ -36,7 +35,8 @@ from workbench.core.engine import Engine, RunResult
 from workbench.core.graph import Pipeline
 from workbench.core.spec import CancelToken, NodeContext
 from workbench.core.types import NO_VALUE
-from workbench.runtime.batch import Row, pick_source, row_from_result
+from workbench.runtime.batch import Row, row_from_result
+from workbench.runtime.feed import FrameFeed
 from workbench.runtime.sources import (Frame, FrameSource, SourceConfigError, SourceDisconnected,
                                        SourceError)
 
@@ -140,7 +140,8 @@ class StreamRunner:
                  max_reconnects: int | None = None) -> None:
         self.pipeline = pipeline
         self.source = source
-        self.node = pick_source(pipeline, source_node)
+        self.feed = FrameFeed(pipeline, source_node, frame_source=source)
+        self.node = self.feed.node
         self.output_dir = output_dir
         self.recorder = recorder
         self.outputs = list(outputs)
@@ -160,7 +161,7 @@ class StreamRunner:
         self._latest: StreamResult | None = None
         self._latest_lock = threading.Lock()
         self._threads: list[threading.Thread] = []
-        self._skip_text = {n.id for n in pipeline.source_nodes()}
+        self._skip_text = self.feed.text_nodes
         self._overlay_node = next((n.id for n in pipeline.nodes.values() if n.type == "cv.draw_overlay"), None)
         self._done = threading.Event()
 
@@ -314,24 +315,6 @@ class StreamRunner:
             src.close()
             self._put_end(self._frames)
 
-    def _feed(self, frame: Frame) -> dict[str, tuple[dict[str, Any], bytes]]:
-        outs: dict[str, Any] = {}
-        for port in self.node.outputs:
-            t = port.type.name
-            if t in ("Image", "Any"):
-                outs[port.name] = frame.image
-            elif t == "String":
-                outs[port.name] = frame.source_id
-            elif t == "Int":
-                outs[port.name] = int(frame.index)
-            elif t == "Float":
-                outs[port.name] = float(getattr(self.source, "fps", 0.0) or 0.0)
-            else:
-                outs[port.name] = NO_VALUE
-        key = hashlib.blake2b(f"{frame.source_id}|{frame.index}|{frame.timestamp!r}".encode(),
-                              digest_size=16).digest()
-        return {self.node.id: (outs, key)}
-
     def _process(self, frame: Frame) -> StreamResult:
         if frame.image is None:
             row = Row(frame.source_id, "error", errors=[frame.error or "no image"])
@@ -341,7 +324,7 @@ class StreamRunner:
                           frame_index=frame.index)
         t0 = time.perf_counter()
         try:
-            res = self.engine.run(self.pipeline, context=ctx, cancel=self._cancel, feed=self._feed(frame))
+            res = self.feed.run(self.engine, frame, ctx, self._cancel)
         except Exception as exc:  # the engine reports node failures itself; this is a last guard
             row = Row(frame.source_id, "error", errors=[f"{type(exc).__name__}: {exc}"])
             return StreamResult(frame, row, None, process_ms=(time.perf_counter() - t0) * 1000)

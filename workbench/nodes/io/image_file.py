@@ -25,7 +25,8 @@ class ImageFileOut(NamedTuple):
 
 @node("io.image_file", name="Image File", category="Sources", cache_extra=file_state("path"),
       set_input=lambda path: {"path": str(path)},
-      list_inputs=lambda params, ctx: [ctx.resolve(params["path"])] if params["path"] else [])
+      list_inputs=lambda params, ctx: [ctx.resolve(params["path"])] if params["path"] else [],
+      frame_outputs={"image": "image", "path": "path"})
 def image_file(path: Annotated[Path, FileParam(IMAGE_FILTER)] = Path(""),
                mode: ReadMode = ReadMode.UNCHANGED) -> ImageFileOut:
     """Reads one image file (PNG, JPEG, BMP, TIFF...); 16-bit files stay 16-bit."""

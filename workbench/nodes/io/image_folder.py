@@ -26,7 +26,7 @@ def _list(params: dict, ctx: NodeContext) -> list[Path]:
 
 @node("io.image_folder", name="Image Folder", category="Sources", cache_extra=_state,
       set_input=lambda path: {"folder": str(Path(path).parent), "pattern": Path(path).name, "index": 0},
-      list_inputs=_list)
+      list_inputs=_list, frame_outputs={"image": "image", "path": "path", "count": "count"})
 def image_folder(folder: Annotated[Path, FileParam(mode="dir")] = Path(""),
                  pattern: Annotated[str, Help("e.g. *.png;*.jpg — empty: all images")] = "",
                  index: Annotated[int, Range(0, 10_000_000, 1)] = 0) -> ImageFolderOut:
