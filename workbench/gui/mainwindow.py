@@ -25,7 +25,6 @@ from workbench.core.graph import ParamChanged, Pipeline, SubgraphChanged
 from workbench.core.i18n import LANGUAGES
 from workbench.core.paths import pipelines_dir, user_data_dir
 from workbench.core.pipeline_file import dumps_pipeline, loads_pipeline, validate
-from workbench.core.types import VerdictResult
 from workbench.gui import theme
 from workbench.gui.canvas import Canvas
 from workbench.gui.display import node_for_file, view_content
@@ -36,6 +35,7 @@ from workbench.gui.palette import NodePalette
 from workbench.gui.plots import HistogramPlot, TimingPlot, TrendPlot
 from workbench.gui.runner import FolderRun, RunController
 from workbench.gui.viewer import CompareViewer, ImageViewer
+from workbench.runtime.inspection import combine_verdicts, final_node, judged_measurements, verdicts_of
 
 MAX_RECENT = 10
 AUTOSAVE_MS = 30_000
@@ -877,13 +877,12 @@ class MainWindow(QMainWindow):
         return note.replace("ran on ", "")
 
     def _show_verdict(self, result: RunResult) -> None:
-        verdicts = [v for r in result.nodes.values() if r.status in (OK, CACHED)
-                    for v in r.outputs.values() if isinstance(v, VerdictResult)]
-        if not verdicts:
+        verdict, _reasons = combine_verdicts(verdicts_of(result))
+        if verdict is None:
             self.verdict_label.setText("")
             self.verdict_label.setStyleSheet("")
             return
-        ok = all(v.ok for v in verdicts)
+        ok = verdict == "OK"
         self.verdict_label.setText(" OK " if ok else " NG ")
         self.verdict_label.setStyleSheet(
             f"font-weight:bold;color:white;padding:1px 6px;border-radius:3px;"
@@ -928,8 +927,6 @@ class MainWindow(QMainWindow):
         if len(sel) == 1:
             return sel[0]
         if self.result_pipeline is not None:  # nothing selected: the last node with an image
-            from workbench.gui.app import final_node
-
             return final_node(self.result_pipeline, self.result)
         return None
 
@@ -1041,9 +1038,8 @@ class MainWindow(QMainWindow):
             self.trend.add_point(name, index, value)
         if numeric and not self._trend_chosen:
             # show what the judges judge (other series are one click away in the legend menu)
-            judged = {str(i.params.get("measurement")) for i in self.doc.pipeline.nodes.values()
-                      if i.type == "cv.judge"}
-            pick = [k for k in numeric if k.split(".", 1)[-1] in judged] or [next(iter(numeric))]
+            judged = judged_measurements(self.doc.pipeline)
+            pick = [k for k in numeric if k in judged] or [next(iter(numeric))]
             self.trend.set_shown(pick)
             self._trend_chosen = True
         for err in row.errors:

@@ -56,6 +56,7 @@ from workbench.core.types import (NO_VALUE, ClassificationResult, DetectionSet, 
                                   VerdictResult)
 from workbench.gui.i18n import t
 from workbench.gui.theme import NG_COLOR, OK_COLOR
+from workbench.runtime.inspection import combine_verdicts
 
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
 
@@ -939,11 +940,9 @@ class ImageViewer(QWidget):
             self._verdict_box.hide()
             self._texts.pop("verdict", None)
             return
-        ok = all(v.ok for v in verdicts)
-        reasons = [r for v in verdicts for r in v.reasons]
-        color = QColor(OK_COLOR if ok else NG_COLOR)
+        label, reasons = combine_verdicts(verdicts)
+        color = QColor(OK_COLOR if label == "OK" else NG_COLOR)
         bg = f"rgba({color.red()},{color.green()},{color.blue()},225)"
-        label = "OK" if ok else "NG"
         html = f"<div style='font-size:34px; font-weight:800; letter-spacing:2px'>{label}</div>"
         if reasons:
             shown = reasons[:6] + ([f"… {len(reasons) - 6} {t('more')}"] if len(reasons) > 6 else [])

@@ -9,60 +9,17 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Callable, Iterable
 
-from workbench.core.engine import CACHED, OK, Engine, RunResult
+from workbench.core.engine import Engine, RunResult
 from workbench.core.graph import Pipeline
 from workbench.core.spec import CancelToken, NodeContext
-from workbench.core.types import MeasurementSet, VerdictResult, to_jsonable
 from workbench.runtime.feed import FrameFeed, default_inputs, pick_source  # noqa: F401 (re-exported)
+from workbench.runtime.inspection import Row, inspect  # noqa: F401 (re-exported)
 
 
-@dataclass
-class Row:
-    input: str
-    status: str  # "ok" (pipeline ran) | "error" (a node failed or the input was bad)
-    verdict: str | None = None  # "OK" | "NG" | None when no judge ran
-    reasons: list[str] = field(default_factory=list)
-    measurements: dict[str, Any] = field(default_factory=dict)
-    texts: dict[str, str] = field(default_factory=dict)  # text outputs, e.g. {"ocr.text": "LOT 2026-11-21"}
-    node_ms: dict[str, float] = field(default_factory=dict)
-    total_ms: float = 0.0
-    errors: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # e.g. "detect: CPU — this build has no CUDA support"
-
-    def as_dict(self) -> dict:
-        return {"input": self.input, "status": self.status, "verdict": self.verdict, "reasons": self.reasons,
-                "measurements": self.measurements, "texts": self.texts, "node_ms": self.node_ms, "total_ms": self.total_ms,
-                "errors": self.errors, "notes": self.notes}
-
-
-def row_from_result(input_path: str, res: RunResult, skip_text: set[str] = frozenset()) -> Row:
-    """One result row. skip_text: nodes whose text outputs are not results (sources: their path)."""
-    row = Row(input_path, "error" if res.failed else "ok")
-    verdicts = []
-    for nid, r in res.nodes.items():
-        if r.status in (OK, CACHED):
-            row.node_ms[nid] = round(r.seconds * 1000, 3)
-            row.notes += [f"{nid}: {n}" for n in r.notes]
-        for port, v in r.outputs.items():
-            if isinstance(v, MeasurementSet):
-                for k, x in to_jsonable(v).items():
-                    row.measurements[f"{nid}.{k}"] = x
-            elif isinstance(v, VerdictResult):
-                verdicts.append(v)
-            elif isinstance(v, str) and nid not in skip_text:
-                row.texts[f"{nid}.{port}"] = v
-    if verdicts:
-        row.verdict = "OK" if all(v.ok for v in verdicts) else "NG"
-        row.reasons = [reason for v in verdicts for reason in v.reasons]
-    row.errors = res.errors
-    row.total_ms = round(res.seconds * 1000, 3)
-    if res.cancelled:
-        row.status, row.errors = "error", row.errors + ["cancelled"]
-    return row
+row_from_result = inspect  # the inspection record of one run (runtime/inspection.py)
 
 
 class BatchRun:

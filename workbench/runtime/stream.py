@@ -34,9 +34,8 @@ import numpy as np
 from workbench.core.engine import Engine, RunResult
 from workbench.core.graph import Pipeline
 from workbench.core.spec import CancelToken, NodeContext
-from workbench.core.types import NO_VALUE
-from workbench.runtime.batch import Row, row_from_result
 from workbench.runtime.feed import FrameFeed
+from workbench.runtime.inspection import Row, inspect, overlay_image, overlay_node
 from workbench.runtime.sources import (Frame, FrameSource, SourceConfigError, SourceDisconnected,
                                        SourceError)
 
@@ -162,7 +161,7 @@ class StreamRunner:
         self._latest_lock = threading.Lock()
         self._threads: list[threading.Thread] = []
         self._skip_text = self.feed.text_nodes
-        self._overlay_node = next((n.id for n in pipeline.nodes.values() if n.type == "cv.draw_overlay"), None)
+        self._overlay_node = overlay_node(pipeline)
         self._done = threading.Event()
 
     # -- control ---------------------------------------------------------------------------------
@@ -329,11 +328,8 @@ class StreamRunner:
             row = Row(frame.source_id, "error", errors=[f"{type(exc).__name__}: {exc}"])
             return StreamResult(frame, row, None, process_ms=(time.perf_counter() - t0) * 1000)
         process_ms = (time.perf_counter() - t0) * 1000
-        row = row_from_result(frame.source_id, res, self._skip_text)
-        overlay = None
-        if self._overlay_node is not None:
-            v = res.output(self._overlay_node) if self._overlay_node in res.nodes else NO_VALUE
-            overlay = v if isinstance(v, np.ndarray) else None
+        row = inspect(frame.source_id, res, self._skip_text)
+        overlay = overlay_image(self.pipeline, res, self._overlay_node) if self._overlay_node else None
         return StreamResult(frame, row, res, process_ms=process_ms, overlay=overlay)
 
     def _process_loop(self) -> None:
