@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, get_args, get_origin, get_type_hints
 
+from workbench.core.fileio import file_stamp
 from workbench.core.errors import RegistryError
 from workbench.core.params import Color, FileParam, Help, ParamSpec, Range, Roi, path_text
 from workbench.core.types import DATA_TYPES, DataType
@@ -277,12 +278,7 @@ def file_state(param: str = "path") -> Callable[[dict, NodeContext], tuple]:
     def state(params: dict, ctx: NodeContext) -> tuple:
         if not params.get(param):
             return ()
-        p = ctx.resolve(params[param])
-        try:
-            st = p.stat()
-        except OSError:
-            return (str(p), 0, 0)
-        return (str(p), st.st_mtime_ns, st.st_size)
+        return file_stamp(ctx.resolve(params[param]))
 
     return state
 

@@ -30,6 +30,7 @@ from workbench.core.pipeline_file import (dumps_pipeline, graph_from_dict, graph
 from workbench.core.registry import Registry, default_registry
 from workbench.core.subgraph import plan_grouping
 from workbench.gui.i18n import t
+from workbench.runtime.samples import ensure_for_pipeline
 
 CLIPBOARD_FORMAT = "workbench.nodes"
 
@@ -257,6 +258,7 @@ class Document(QObject):
     def open(self, path: str | Path) -> None:
         """Load a pipeline file (raises PipelineError/WorkbenchError with every problem listed)."""
         p = load_pipeline(path, self.registry, allow_incomplete=True)
+        ensure_for_pipeline(p)  # an example reading a sample image that is not there yet
         self.set_pipeline(p, Path(path).resolve())
 
     def new(self) -> None:

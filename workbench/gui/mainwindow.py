@@ -458,13 +458,13 @@ class MainWindow(QMainWindow):
         self.inspector.retranslate()
 
     def set_device(self, name: str) -> None:
-        from workbench.inference.sessions import SESSIONS, Device, set_default_device
+        from workbench.inference.sessions import Device, set_default_device
 
+        # the device is part of the session cache key and of model nodes' cache keys: the next
+        # run re-runs (only) the model nodes, on the new device
         set_default_device(None if name == "AUTO" else Device[name])
         QSettings().setValue("run/device", name)
         self.device_actions[name].setChecked(True)
-        SESSIONS.clear()
-        self.runner.engine.clear_cache()
         self.request_run()
 
     # ================================================================== settings

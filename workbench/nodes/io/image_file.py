@@ -4,7 +4,6 @@ from typing import Annotated, NamedTuple
 
 from workbench.core.imageio import read_image
 from workbench.core.params import FileParam
-from workbench.core.samples import ensure_for
 from workbench.core.spec import file_state, node
 from workbench.core.types import Image, String
 
@@ -32,5 +31,4 @@ def image_file(path: Annotated[Path, FileParam(IMAGE_FILTER)] = Path(""),
     """Reads one image file (PNG, JPEG, BMP, TIFF...); 16-bit files stay 16-bit."""
     if path is None:
         raise ValueError("no image file chosen")
-    ensure_for(path)
     return ImageFileOut(read_image(path, mode.value), str(path))
