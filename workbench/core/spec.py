@@ -19,7 +19,6 @@ docs read only that. The function stays a plain, directly callable function.
 
 from __future__ import annotations
 
-import enum
 import inspect
 import re
 import threading
@@ -29,9 +28,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, get_args, get_origin, get_type_hints
 
-from workbench.core.fileio import file_stamp
 from workbench.core.errors import RegistryError
-from workbench.core.params import Color, FileParam, Help, ParamSpec, Range, Roi, path_text
+from workbench.core.fileio import file_stamp
+from workbench.core.params import FileParam, Help, ParamSpec, Range, kind_of, path_text
 from workbench.core.types import DATA_TYPES, DataType
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
@@ -192,14 +191,10 @@ def _param_spec(name: str, annotation: Any, default: Any, where: str) -> ParamSp
     fp = next((m for m in meta if isinstance(m, FileParam)), FileParam())
     hlp = next((m.text for m in meta if isinstance(m, Help)), "")
     label = name.replace("_", " ").capitalize()
-    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
-        kind, en = "enum", annotation
-    else:
-        en = None
-        kinds = {bool: "bool", int: "int", float: "float", str: "str", Path: "path", Color: "color", Roi: "roi"}
-        kind = kinds.get(annotation)
-        if kind is None:
-            raise RegistryError(f"{where}: parameter {name!r} has unsupported type {annotation!r}")
+    kind = kind_of(annotation)
+    if kind is None:
+        raise RegistryError(f"{where}: parameter {name!r} has unsupported type {annotation!r}")
+    en = annotation if kind == "enum" else None
     if kind == "path" and isinstance(default, Path):
         default = path_text(default)
     spec = ParamSpec(name=name, kind=kind, default=default, minimum=rng.minimum, maximum=rng.maximum,
