@@ -116,88 +116,99 @@ def _graph_from_dict(data: dict, registry: Registry, base_dir: Path | None, prob
         problems.append(Problem(f"{prefix}edges", "expected a list of edges"))
         edges = []
     for i, raw in enumerate(nodes):
-        where = f"{prefix}nodes[{i}]"
-        if not isinstance(raw, dict):
-            problems.append(Problem(where, "expected an object"))
-            continue
-        nid, type_id = raw.get("id"), raw.get("type")
-        if not isinstance(nid, str) or not nid:
-            problems.append(Problem(where, "missing node id"))
-            continue
-        where = f"{prefix}node {nid}"
-        for key in sorted(set(raw) - {"id", "type", "version", "params", "graph"}):
-            problems.append(Problem(where, f"unknown key {key!r}"))
-        if nid in pipe.nodes:
-            problems.append(Problem(where, "duplicate node id"))
-            continue
-        spec = registry.get(type_id) if isinstance(type_id, str) else None
-        if spec is None:
-            problems.append(Problem(where, f"unknown node type {type_id!r}"))
-            continue
-        params_raw = raw.get("params", {})
-        if not isinstance(params_raw, dict):
-            problems.append(Problem(where, "params must be an object"))
-            params_raw = {}
-        version = raw.get("version", spec.version)
-        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-            problems.append(Problem(where, f"invalid version {version!r}"))
-            continue
-        if version > spec.version:
-            problems.append(Problem(where, f"{type_id} version {version} is newer than this app's "
-                                    f"(version {spec.version})"))
-            continue
-        if version < spec.version:
-            if spec.migrate is None:
-                problems.append(Problem(where, f"{type_id} version {version} cannot be migrated to {spec.version}"))
-                continue
-            params_raw = spec.migrate(dict(params_raw), version)
-        values = spec.default_params()
-        for pname, pval in params_raw.items():
-            p = spec.param(pname)
-            if p is None:
-                problems.append(Problem(where, f"unknown parameter {pname!r} for {type_id}"))
-                continue
-            try:
-                values[pname] = p.from_json(pval)
-            except ParamError as exc:
-                problems.append(Problem(where, str(exc)))
-        inner = None
-        if type_id == "core.subgraph":
-            g = raw.get("graph")
-            if not isinstance(g, dict):
-                problems.append(Problem(where, "a subgraph needs a 'graph' object with nodes and edges"))
-                continue
-            inner = _graph_from_dict(g, registry, base_dir, problems, f"{where}/", allow_incomplete)
-        elif "graph" in raw:
-            problems.append(Problem(where, "only core.subgraph nodes have a 'graph'"))
-        pipe.add_node(type_id, nid, values, graph=inner)
+        _add_node(pipe, i, raw, registry, base_dir, problems, prefix, allow_incomplete)
     for i, raw in enumerate(edges):
-        where = f"{prefix}edges[{i}]"
-        ok = (isinstance(raw, dict) and set(raw) == {"from", "to"}
-              and all(isinstance(raw[k], list) and len(raw[k]) == 2 and all(isinstance(x, str) for x in raw[k])
-                      for k in ("from", "to")))
-        if not ok:
-            problems.append(Problem(where, 'expected {"from": [node, port], "to": [node, port]}'))
-            continue
-        (src, sp), (dst, dp) = raw["from"], raw["to"]
-        where = f"{prefix}edge {src}.{sp} -> {dst}.{dp}"
-        missing = [n for n in (src, dst) if n not in pipe.nodes]
-        if missing:
-            if not any(p.where.endswith(f"node {m}") for m in missing for p in problems):
-                problems.append(Problem(where, f"dangling edge: no node {missing[0]!r}"))
-            continue
-        found = pipe.link_problem(src, sp, dst, dp, cycles=False, twice=True)
-        if found:
-            kind, why = found
-            problems.append(Problem(where, f"type mismatch: {why}" if kind == "type" else why))
-            continue
-        pipe.connect(src, sp, dst, dp, replace=False, allow_cycle=True)
+        _add_edge(pipe, i, raw, problems, prefix)
     cyc = cycle_problem(pipe)
     if cyc:
         problems.append(Problem(prefix.rstrip("/") or "edges", cyc))
     if not allow_incomplete:
         problems.extend(missing_inputs(pipe, prefix))
     return pipe
+
+
+def _add_node(pipe: Pipeline, i: int, raw: Any, registry: Registry, base_dir: Path | None,
+              problems: list[Problem], prefix: str, allow_incomplete: bool) -> None:
+    """Add node ``i`` of a file to ``pipe`` (migrated, parameters checked), or record why not."""
+    where = f"{prefix}nodes[{i}]"
+    if not isinstance(raw, dict):
+        problems.append(Problem(where, "expected an object"))
+        return
+    nid, type_id = raw.get("id"), raw.get("type")
+    if not isinstance(nid, str) or not nid:
+        problems.append(Problem(where, "missing node id"))
+        return
+    where = f"{prefix}node {nid}"
+    for key in sorted(set(raw) - {"id", "type", "version", "params", "graph"}):
+        problems.append(Problem(where, f"unknown key {key!r}"))
+    if nid in pipe.nodes:
+        problems.append(Problem(where, "duplicate node id"))
+        return
+    spec = registry.get(type_id) if isinstance(type_id, str) else None
+    if spec is None:
+        problems.append(Problem(where, f"unknown node type {type_id!r}"))
+        return
+    params_raw = raw.get("params", {})
+    if not isinstance(params_raw, dict):
+        problems.append(Problem(where, "params must be an object"))
+        params_raw = {}
+    version = raw.get("version", spec.version)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        problems.append(Problem(where, f"invalid version {version!r}"))
+        return
+    if version > spec.version:
+        problems.append(Problem(where, f"{type_id} version {version} is newer than this app's "
+                                f"(version {spec.version})"))
+        return
+    if version < spec.version:
+        if spec.migrate is None:
+            problems.append(Problem(where, f"{type_id} version {version} cannot be migrated to {spec.version}"))
+            return
+        params_raw = spec.migrate(dict(params_raw), version)
+    values = spec.default_params()
+    for pname, pval in params_raw.items():
+        p = spec.param(pname)
+        if p is None:
+            problems.append(Problem(where, f"unknown parameter {pname!r} for {type_id}"))
+            continue
+        try:
+            values[pname] = p.from_json(pval)
+        except ParamError as exc:
+            problems.append(Problem(where, str(exc)))
+    inner = None
+    if type_id == "core.subgraph":
+        g = raw.get("graph")
+        if not isinstance(g, dict):
+            problems.append(Problem(where, "a subgraph needs a 'graph' object with nodes and edges"))
+            return
+        inner = _graph_from_dict(g, registry, base_dir, problems, f"{where}/", allow_incomplete)
+    elif "graph" in raw:
+        problems.append(Problem(where, "only core.subgraph nodes have a 'graph'"))
+    pipe.add_node(type_id, nid, values, graph=inner)
+
+
+def _add_edge(pipe: Pipeline, i: int, raw: Any, problems: list[Problem], prefix: str) -> None:
+    """Add edge ``i`` of a file through the one link checker, or record why not."""
+    where = f"{prefix}edges[{i}]"
+    ok = (isinstance(raw, dict) and set(raw) == {"from", "to"}
+          and all(isinstance(raw[k], list) and len(raw[k]) == 2 and all(isinstance(x, str) for x in raw[k])
+                  for k in ("from", "to")))
+    if not ok:
+        problems.append(Problem(where, 'expected {"from": [node, port], "to": [node, port]}'))
+        return
+    (src, sp), (dst, dp) = raw["from"], raw["to"]
+    where = f"{prefix}edge {src}.{sp} -> {dst}.{dp}"
+    missing = [n for n in (src, dst) if n not in pipe.nodes]
+    if missing:
+        if not any(p.where.endswith(f"node {m}") for m in missing for p in problems):
+            problems.append(Problem(where, f"dangling edge: no node {missing[0]!r}"))
+        return
+    found = pipe.link_problem(src, sp, dst, dp, cycles=False, twice=True)
+    if found:
+        kind, why = found
+        problems.append(Problem(where, f"type mismatch: {why}" if kind == "type" else why))
+        return
+    pipe.connect(src, sp, dst, dp, replace=False, allow_cycle=True)
 
 
 def cycle_problem(pipe: Pipeline) -> str | None:

@@ -69,8 +69,15 @@ class Inspector(QWidget):
         lay = QVBoxLayout(body)
         lay.setContentsMargins(12, 10, 12, 12)
         lay.setSpacing(6)
+        self._build_header(lay)
+        self._build_form(lay)
+        self._build_run_box(lay)
+        lay.addStretch(1)
+        doc.changed.connect(self._on_doc_changed)
+        self._show_node()
 
-        # header
+    def _build_header(self, lay: QVBoxLayout) -> None:
+        """Title, category swatch + id, description and a rule under them."""
         self._title = QLabel()
         self._title.setObjectName("title")
         f = QFont(self.font())
@@ -104,7 +111,7 @@ class Inspector(QWidget):
         lay.addWidget(line)
         lay.addSpacing(4)
 
-        # the form
+    def _build_form(self, lay: QVBoxLayout) -> None:
         self._body = lay
         self._form_host = QWidget()
         self._form = QGridLayout(self._form_host)
@@ -120,7 +127,8 @@ class Inspector(QWidget):
         self._error.hide()
         lay.addWidget(self._error)
 
-        # last run
+    def _build_run_box(self, lay: QVBoxLayout) -> None:
+        """The last run of the shown node: status and time, notes (where a model ran), error."""
         self._run_box = QFrame()
         self._run_box.setObjectName("run_info")
         rl = QVBoxLayout(self._run_box)
@@ -147,10 +155,6 @@ class Inspector(QWidget):
         rl.addWidget(self._run_error)
         self._run_box.hide()
         lay.addWidget(self._run_box)
-        lay.addStretch(1)
-
-        doc.changed.connect(self._on_doc_changed)
-        self._show_node()
 
     # -- public API ------------------------------------------------------------------
     def node_id(self) -> str | None:
