@@ -2,7 +2,7 @@
 
 import threading
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, Slot
 
 from workbench.gui.worker_thread import WorkerThread
 
@@ -14,11 +14,22 @@ class _Echo(QObject):
         self.done.emit(value, threading.get_ident())
 
 
+class _Receiver(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.got: list = []
+
+    @Slot(int, object)
+    def take(self, value: int, tid: int) -> None:
+        self.got.append((value, tid, threading.get_ident()))
+
+
 def test_calls_run_in_the_worker_thread_in_order(qtbot):
     worker = _Echo()
     jobs = WorkerThread(worker, "test-worker")
-    got = []
-    worker.done.connect(lambda v, tid: got.append((v, tid, threading.get_ident())))
+    receiver = _Receiver()  # lives in the GUI thread
+    got = receiver.got
+    worker.done.connect(receiver.take)
     jobs.start()
     try:
         for i in range(5):
