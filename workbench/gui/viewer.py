@@ -89,7 +89,7 @@ class _ViewBox(pg.ViewBox):
             super().mouseClickEvent(ev)
 
 
-class ImageViewer(QWidget, OverlayMixin):
+class ImageViewer(OverlayMixin, QWidget):
     """An image view with zoom/pan, fit and 1:1, cursor read-out, levels, overlays and ROIs."""
 
     cursorInfo = Signal(str)
