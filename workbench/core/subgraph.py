@@ -98,24 +98,26 @@ def plan_grouping(pipe: Any, node_ids) -> Grouping:
 
     macro = pipe.new_id("core.macro")
     links: list[tuple[str, str, str, str]] = []
-    by_source: dict[tuple[str, str], str] = {}
-    for e in [e for e in pipe.edges if e.dst in inside and e.src not in inside]:
-        key = (e.src, e.src_port)
-        if key not in by_source:
-            name = by_source[key] = port_name(e.dst_port)
-            typ = pipe.nodes[e.dst].input(e.dst_port).type.name
-            inner.add_node("core.graph_input", f"in_{name}", {"name": name, "type": typ})
-            links.append((e.src, e.src_port, macro, name))
-        inner.connect(f"in_{by_source[key]}", "value", e.dst, e.dst_port)
-    by_output: dict[tuple[str, str], str] = {}
-    for e in [e for e in pipe.edges if e.src in inside and e.dst not in inside]:
-        key = (e.src, e.src_port)
-        if key not in by_output:
-            name = by_output[key] = port_name(e.src_port)
-            typ = pipe.nodes[e.src].output(e.src_port).type.name
-            inner.add_node("core.graph_output", f"out_{name}", {"name": name, "type": typ})
-            inner.connect(e.src, e.src_port, f"out_{name}", "value")
-        links.append((macro, by_output[key], e.dst, e.dst_port))
+    crossing = ([(e, True) for e in pipe.edges if e.dst in inside and e.src not in inside]
+                + [(e, False) for e in pipe.edges if e.src in inside and e.dst not in inside])
+    made: dict[tuple[bool, str, str], str] = {}  # one macro port per outer source / inner output
+    for e, incoming in crossing:
+        key = (incoming, e.src, e.src_port)
+        new = key not in made
+        if new:
+            spec = pipe.nodes[e.dst].input(e.dst_port) if incoming else pipe.nodes[e.src].output(e.src_port)
+            made[key] = port_name(e.dst_port if incoming else e.src_port)
+            inner.add_node("core.graph_input" if incoming else "core.graph_output",
+                           ("in_" if incoming else "out_") + made[key], {"name": made[key], "type": spec.type.name})
+        name = made[key]
+        if incoming:
+            if new:
+                links.append((e.src, e.src_port, macro, name))
+            inner.connect(f"in_{name}", "value", e.dst, e.dst_port)
+        else:
+            if new:
+                inner.connect(e.src, e.src_port, f"out_{name}", "value")
+            links.append((macro, name, e.dst, e.dst_port))
     xs = [pp for pp in (_pos(pipe.ui.get(n)) for n in ids) if pp]
     pos = (sum(x for x, _ in xs) / len(xs), sum(y for _, y in xs) / len(xs)) if xs else None
     return Grouping(ids, macro, inner, pos, links)

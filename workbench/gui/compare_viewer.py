@@ -6,11 +6,12 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QPen
-from PySide6.QtWidgets import (QButtonGroup, QGraphicsItem, QGraphicsRectItem, QHBoxLayout, QLabel, QStackedWidget,
+from PySide6.QtWidgets import (QButtonGroup, QGraphicsItem, QGraphicsRectItem, QHBoxLayout, QLabel,
                                QToolButton, QVBoxLayout, QWidget)
 
 from workbench.core.types import NO_VALUE
 from workbench.gui.i18n import t
+from workbench.gui.widgets import bar_over_stack
 from workbench.gui.viewer import ImageViewer
 from workbench.gui.viewer_display import _minmax, display_array
 from workbench.gui.viewer_items import ROI_COLOR
@@ -124,14 +125,7 @@ class CompareViewer(QWidget):
             col.addWidget(title)
             col.addWidget(viewer, 1)
             h.addLayout(col, 1)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(side)
-        self.stack.addWidget(self.split_viewer)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(0)
-        lay.addLayout(bar)
-        lay.addWidget(self.stack, 1)
+        self.stack = bar_over_stack(self, bar, side, self.split_viewer)
         self._a = self._b = None
 
     def retranslate(self) -> None:

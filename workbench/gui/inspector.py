@@ -24,6 +24,7 @@ from workbench.core.params import Color, ParamSpec
 from workbench.gui import theme
 from workbench.gui.document import Document, DocumentReset
 from workbench.gui.i18n import node_tr, t
+from workbench.gui.widgets import label
 from workbench.gui.param_editors import _Editor, _NoWheelUnlessFocused, _swatch, _value_text, make_editor
 
 # ---------------------------------------------------------------- the inspector
@@ -51,10 +52,8 @@ class Inspector(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
 
-        self._hint = QLabel()
-        self._hint.setObjectName("hint")
+        self._hint = label("hint", wrap=True)
         self._hint.setAlignment(Qt.AlignCenter)
-        self._hint.setWordWrap(True)
         self._hint.setMargin(16)
         outer.addWidget(self._hint, 1)
 
@@ -78,29 +77,21 @@ class Inspector(QWidget):
 
     def _build_header(self, lay: QVBoxLayout) -> None:
         """Title, category swatch + id, description and a rule under them."""
-        self._title = QLabel()
-        self._title.setObjectName("title")
+        self._title = label("title", wrap=True, selectable=True)
         f = QFont(self.font())
         f.setPointSizeF(f.pointSizeF() * 1.3)
         f.setBold(True)
         self._title.setFont(f)
-        self._title.setWordWrap(True)
-        self._title.setTextInteractionFlags(Qt.TextSelectableByMouse)
         lay.addWidget(self._title)
         sub = QHBoxLayout()
         sub.setSpacing(6)
         self._swatch = QLabel()
         self._swatch.setFixedSize(12, 12)
         sub.addWidget(self._swatch)
-        self._subtitle = QLabel()
-        self._subtitle.setObjectName("subtitle")
-        self._subtitle.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self._subtitle = label("subtitle", selectable=True)
         sub.addWidget(self._subtitle, 1)
         lay.addLayout(sub)
-        self._desc = QLabel()
-        self._desc.setObjectName("description")
-        self._desc.setWordWrap(True)
-        self._desc.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self._desc = label("description", wrap=True, selectable=True)
         lay.addWidget(self._desc)
 
         line = QFrame()
@@ -119,11 +110,7 @@ class Inspector(QWidget):
         self._no_params = QLabel()
         lay.addWidget(self._no_params)
 
-        self._error = QLabel()
-        self._error.setObjectName("error")
-        self._error.setWordWrap(True)
-        self._error.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self._error.setStyleSheet(f"color: {theme.NG_COLOR};")
+        self._error = label("error", wrap=True, selectable=True, color=theme.NG_COLOR)
         self._error.hide()
         lay.addWidget(self._error)
 
@@ -139,20 +126,11 @@ class Inspector(QWidget):
         bf.setBold(True)
         self._run_title.setFont(bf)
         rl.addWidget(self._run_title)
-        self._run_status = QLabel()
-        self._run_status.setObjectName("run_status")
-        rl.addWidget(self._run_status)
-        self._run_notes = QLabel()
-        self._run_notes.setObjectName("run_notes")
-        self._run_notes.setWordWrap(True)
-        self._run_notes.setStyleSheet(f"color: {theme.WARN_COLOR};")
-        rl.addWidget(self._run_notes)
-        self._run_error = QLabel()
-        self._run_error.setObjectName("run_error")
-        self._run_error.setWordWrap(True)
-        self._run_error.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self._run_error.setStyleSheet(f"color: {theme.NG_COLOR};")
-        rl.addWidget(self._run_error)
+        self._run_status = label("run_status")
+        self._run_notes = label("run_notes", wrap=True, color=theme.WARN_COLOR)
+        self._run_error = label("run_error", wrap=True, selectable=True, color=theme.NG_COLOR)
+        for w in (self._run_status, self._run_notes, self._run_error):
+            rl.addWidget(w)
         self._run_box.hide()
         lay.addWidget(self._run_box)
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QStackedWidget, QToolButton, QTreeWidget, QTreeWidgetItem,
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QToolButton, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
 from workbench.gui import theme
 from workbench.gui.i18n import t
+from workbench.gui.widgets import bar_over_stack
 from workbench.gui.viewer import CompareViewer, ImageViewer
 
 
@@ -45,14 +46,7 @@ class ViewerPanel(QWidget):
         for b in (self.pin, self.compare_btn):
             b.setAutoRaise(True)
             bar.addWidget(b)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.viewer)
-        self.stack.addWidget(self.compare)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(0)
-        lay.addLayout(bar)
-        lay.addWidget(self.stack, 1)
+        self.stack = bar_over_stack(self, bar, self.viewer, self.compare)
         self.retranslate()
 
     def retranslate(self) -> None:

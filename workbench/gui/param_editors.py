@@ -101,7 +101,15 @@ class _Editor:
 
     def controls(self) -> list[QWidget]:
         """The widgets that get the help as tooltip."""
-        return [self.widget]
+        return [self._only] if getattr(self, "_only", None) is not None else [self.widget]
+
+    def _single(self, control: QWidget) -> None:
+        """An editor made of one control, left-aligned in the row."""
+        self._only = control
+        lay = QHBoxLayout(self.widget)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(control)
+        lay.addStretch(1)
 
     @staticmethod
     def _blocked(widgets, fn: Callable[[], None]) -> None:
@@ -229,13 +237,7 @@ class _BoolEditor(_Editor):
         super().__init__(spec, commit)
         self.check = QCheckBox()
         self.check.toggled.connect(lambda on: self.commit(bool(on)))
-        lay = QHBoxLayout(self.widget)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.check)
-        lay.addStretch(1)
-
-    def controls(self) -> list[QWidget]:
-        return [self.check]
+        self._single(self.check)
 
     def show(self, value: Any) -> None:
         self._blocked([self.check], lambda: self.check.setChecked(bool(value)))
@@ -288,13 +290,7 @@ class _ColorEditor(_Editor):
         self.button.setMinimumWidth(118)
         self.value: Color | None = None
         self.button.clicked.connect(lambda: choose(spec, self.value))
-        lay = QHBoxLayout(self.widget)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.button)
-        lay.addStretch(1)
-
-    def controls(self) -> list[QWidget]:
-        return [self.button]
+        self._single(self.button)
 
     def show(self, value: Any) -> None:
         self.value = value

@@ -216,11 +216,7 @@ class StreamRunner:
     # -- state -----------------------------------------------------------------------------------
     def _set_state(self, state: str, message: str = "") -> None:
         self.state, self.state_message = state, message
-        if self.on_state:
-            try:
-                self.on_state(state, message)
-            except Exception:  # a display callback must not stop the stream
-                log.exception("on_state callback failed")
+        _callback(self.on_state, "on_state", state, message)
 
     # -- threads ---------------------------------------------------------------------------------
     def _put(self, q: queue.Queue, item, drop_oldest: bool = False) -> bool:
@@ -332,38 +328,37 @@ class StreamRunner:
         overlay = overlay_image(self.pipeline, res, self._overlay_node) if self._overlay_node else None
         return StreamResult(frame, row, res, process_ms=process_ms, overlay=overlay)
 
+    @staticmethod
+    def _drain(q: queue.Queue, handle: Callable[[Any], None]) -> None:
+        """Handle every item of ``q`` up to the end marker."""
+        for item in iter(q.get, _END):
+            handle(item)
+
+    def _process_one(self, frame: Frame) -> None:
+        if self._stop.is_set():
+            return  # drain to the end marker
+        result = self._process(frame)
+        result.latency_ms = (time.perf_counter() - frame.t_acquired) * 1000
+        self.stats.process_ms.append(result.process_ms)
+        with self._latest_lock:
+            self._latest = result
+        _callback(self.on_latest, "on_latest", result)
+        self._put(self._results, result)
+
+    def _output_one(self, result: StreamResult) -> None:
+        t0 = time.perf_counter()
+        self._output(result)
+        self.stats.output_ms.append((time.perf_counter() - t0) * 1000)
+
     def _process_loop(self) -> None:
         try:
-            while True:
-                item = self._frames.get()
-                if item is _END:
-                    break
-                if self._stop.is_set():
-                    continue  # drain to the end marker
-                result = self._process(item)
-                result.latency_ms = (time.perf_counter() - item.t_acquired) * 1000
-                self.stats.process_ms.append(result.process_ms)
-                with self._latest_lock:
-                    self._latest = result
-                if self.on_latest:
-                    try:
-                        self.on_latest(result)
-                    except Exception:
-                        log.exception("on_latest callback failed")
-                if not self._put(self._results, result):
-                    continue
+            self._drain(self._frames, self._process_one)
         finally:
             self._put_end(self._results)
 
     def _output_loop(self) -> None:
         try:
-            while True:
-                item = self._results.get()
-                if item is _END:
-                    break
-                t0 = time.perf_counter()
-                self._output(item)
-                self.stats.output_ms.append((time.perf_counter() - t0) * 1000)
+            self._drain(self._results, self._output_one)
         finally:
             self._set_state(STOPPED, self.error or "")
             self._done.set()
@@ -390,11 +385,17 @@ class StreamRunner:
                 out.send(result)
             except Exception as exc:
                 log.warning("output %s: %s", type(out).__name__, exc)
-        if self.on_result:
-            try:
-                self.on_result(result)
-            except Exception:
-                log.exception("on_result callback failed")
+        _callback(self.on_result, "on_result", result)
+
+
+def _callback(fn, name: str, *args) -> None:
+    """Call a user callback; one that raises is logged and never stops the stream."""
+    if fn is None:
+        return
+    try:
+        fn(*args)
+    except Exception:
+        log.exception("%s callback failed", name)
 
 
 class StreamRecorder:
