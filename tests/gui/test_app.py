@@ -10,7 +10,6 @@ from workbench.core.paths import demo_pipeline
 
 
 def test_screenshot_of_the_window(tmp_path):
-    pytest.importorskip("PySide6")
     shot = tmp_path / "shot.png"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path)}
     p = subprocess.run([sys.executable, "-m", "workbench", "gui", str(demo_pipeline()), "--screenshot", str(shot)],
