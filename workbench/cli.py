@@ -1,9 +1,9 @@
 """The `workbench` command line.
 
     workbench [gui [PIPELINE] [--screenshot FILE.png]]
-    workbench run PIPELINE [--input FILE|DIR] [--output DIR] [--set NODE.PARAM=VALUE]... [--db FILE]
+    workbench run PIPELINE [--input FILE|DIR] [--output DIR] [--set NODE.PARAM=VALUE]... [--db FILE] [--workers N]
     workbench stream PIPELINE --source folder:DIR|video:FILE|camera:0|url:rtsp://… [--db FILE] [--frames N]
-    workbench replay PIPELINE --db FILE [--since TIME] [--until TIME] [--limit N] [--output DIR]
+    workbench replay PIPELINE --db FILE [--since TIME] [--until TIME] [--limit N] [--output DIR] [--workers N] [--cluster local[:N]|dask://HOST:PORT]
     workbench operator PIPELINE [--source SPEC] [--db FILE] [--windowed] [--screenshot FILE.png --frames N]
     workbench validate PIPELINE
     workbench nodes [--json]
@@ -48,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--set", action="append", default=[], metavar="NODE.PARAM=VALUE", help="override a parameter")
     r.add_argument("--source", metavar="NODE", help="source node that receives --input (default: the first)")
     r.add_argument("--quiet", "-q", action="store_true", help="print only the summary")
+    _worker_args(r)
     _db_args(r, default_db=False)
 
     st = sub.add_parser("stream", help="run a pipeline continuously on a camera, video or image folder (headless)")
@@ -77,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--set", action="append", default=[], metavar="NODE.PARAM=VALUE", help="override a parameter")
     rp.add_argument("--source", metavar="NODE", help="source node that receives the images (default: the first)")
     rp.add_argument("--changes-only", action="store_true", help="list only the inspections whose verdict changed")
+    _worker_args(rp)
 
     v = sub.add_parser("validate", help="check a pipeline file and list every problem")
     v.add_argument("pipeline")
@@ -114,6 +116,24 @@ def _source_args(p: argparse.ArgumentParser, required: bool) -> None:
     p.add_argument("--tcp", metavar="HOST:PORT", help="send one text line per result to HOST:PORT")
     p.add_argument("--format", default="{verdict};{count};{time}\r\n", metavar="FMT",
                    help="text line for --tcp (fields: verdict, count, time, input, index, latency_ms, reasons)")
+
+
+def _worker_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--workers", "-j", metavar="N|auto", default="auto",
+                   help="parallel workers (default auto: one per usable core, at most 8, and at most one per "
+                        "4 inputs; results stay in input order)")
+    p.add_argument("--worker-kind", choices=("process", "thread"), default="process",
+                   help="process (default; measured faster) or thread workers")
+
+
+def _workers_for(args, n_inputs: int) -> int:
+    """How many workers a batch of ``n_inputs`` gets from --workers (runtime/workers.py)."""
+    from workbench.runtime.workers import INPUTS_PER_AUTO_WORKER, parse_workers
+
+    n = parse_workers(args.workers)
+    if str(args.workers).strip().lower() == "auto":
+        n = min(n, max(1, n_inputs // INPUTS_PER_AUTO_WORKER))
+    return max(1, min(n, n_inputs))
 
 
 def _db_args(p: argparse.ArgumentParser, default_db: bool) -> None:
@@ -233,8 +253,9 @@ def cmd_run(args) -> int:
     pipeline = _load(args.pipeline)
     _apply_sets(pipeline, args.set)
     out = Path(args.output) if args.output else Path.cwd() / "results" / Path(args.pipeline).stem
-    batch = BatchRun(pipeline, out, args.source)
+    batch = BatchRun(pipeline, out, args.source, worker_kind=args.worker_kind)
     inputs = _collect_inputs(args.input, pipeline, batch.source)
+    batch.workers = _workers_for(args, len(inputs))
     db, archive = _open_db(args, default_db=False)
     if db is not None:
         from workbench.runtime.results import BatchRecorder
@@ -454,7 +475,8 @@ def cmd_replay(args) -> int:
     if not records:
         raise WorkbenchError(f"no inspections in {args.db}" + (" in that time range" if since or until else ""))
     out = Path(args.output) if args.output else Path.cwd() / "replay" / Path(args.pipeline).stem
-    replay = Replay(pipeline, out, args.source)
+    replay = Replay(pipeline, out, args.source, workers=_workers_for(args, len(records)),
+                    worker_kind=args.worker_kind)
     cancel = CancelToken()
     bar = tqdm(total=len(records), unit="img", file=sys.stderr, disable=len(records) < 2 or None,
                dynamic_ncols=True, leave=False)

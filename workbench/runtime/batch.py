@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from workbench.core.engine import Engine, RunResult
 from workbench.core.graph import Pipeline
@@ -26,8 +26,10 @@ class BatchRun:
     """Feeds each input file to the source node and runs the pipeline; collects rows."""
 
     def __init__(self, pipeline: Pipeline, output_dir: Path, source_id: str | None = None,
-                 on_result: Callable[[int, Path, RunResult, Row], None] | None = None) -> None:
+                 on_result: Callable[[int, Path, RunResult | None, Row], None] | None = None, *,
+                 workers: int = 1, worker_kind: str = "process") -> None:
         self.pipeline = pipeline
+        self.workers, self.worker_kind = workers, worker_kind  # > 1: runtime/workers.WorkerPool
         self.on_result = on_result  # e.g. results.BatchRecorder: (index, input path, RunResult, Row)
         self.output_dir = Path(output_dir)
         self.feed = FrameFeed(pipeline, source_id)
@@ -41,10 +43,7 @@ class BatchRun:
         jsonl = self.output_dir / "results.jsonl"
         try:
             with open(jsonl, "w", encoding="utf-8") as f:
-                for i, path in enumerate(inputs):
-                    if cancel is not None and cancel.cancelled:
-                        break
-                    row = self.run_one(Path(path), i, cancel)
+                for i, path, row in self.rows_of(inputs, cancel):
                     self.rows.append(row)
                     f.write(json.dumps(row.as_dict(), ensure_ascii=False) + "\n")
                     f.flush()
@@ -53,6 +52,29 @@ class BatchRun:
         finally:
             self.write_csv(self.output_dir / "results.csv")
         return self.rows
+
+    def rows_of(self, inputs: Iterable[Path | None], cancel: CancelToken | None = None
+                ) -> Iterator[tuple[int, Path | None, Row | None]]:
+        """(index, input, Row) in input order, from this thread or from ``workers`` parallel workers;
+        ``on_result`` is called here, in order. An input of None gives a Row of None (replay: no image)."""
+        if self.workers <= 1:
+            for i, path in enumerate(inputs):
+                if cancel is not None and cancel.cancelled:
+                    return
+                yield i, path, None if path is None else self.run_one(Path(path), i, cancel)
+            return
+        from workbench.runtime.workers import WorkerPool
+
+        with WorkerPool(self.pipeline, workers=self.workers, kind=self.worker_kind, source_id=self.source.id,
+                        output_dir=self.output_dir) as pool:
+            for i, path, out in pool.map(enumerate(inputs), cancel):
+                if out is None:
+                    yield i, path, None
+                    continue
+                row, res = out
+                if self.on_result is not None:
+                    self.on_result(i, Path(path), res, row)
+                yield i, path, row
 
     def run_one(self, path: Path, index: int = 0, cancel: CancelToken | None = None) -> Row:
         ctx = NodeContext(base_dir=self.pipeline.base_dir, output_dir=self.output_dir, input_path=path,

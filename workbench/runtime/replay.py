@@ -45,23 +45,26 @@ def classify(old: str | None, new: str | None, status: str) -> str:
     return UNCHANGED if old is None else ERROR  # the new pipeline gives no verdict at all
 
 
+def replay_item(rec: Inspection, row) -> ReplayItem:
+    """The comparison of one record with its new inspection record (None: no image to run)."""
+    if row is None:
+        return ReplayItem(rec, MISSING)
+    return ReplayItem(rec, classify(rec.verdict, row.verdict, row.status), row.verdict,
+                      list(row.reasons), list(row.errors), dict(row.measurements))
+
+
 class Replay:
-    def __init__(self, pipeline: Pipeline, output_dir: Path, source_id: str | None = None) -> None:
-        self.batch = BatchRun(pipeline, output_dir, source_id)
+    def __init__(self, pipeline: Pipeline, output_dir: Path, source_id: str | None = None, *,
+                 workers: int = 1, worker_kind: str = "process") -> None:
+        self.batch = BatchRun(pipeline, output_dir, source_id, workers=workers, worker_kind=worker_kind)
         self.items: list[ReplayItem] = []
 
     def run(self, records: Iterable[Inspection], cancel: CancelToken | None = None,
             on_item: Callable[[ReplayItem], None] | None = None) -> list[ReplayItem]:
-        for i, rec in enumerate(records):
-            if cancel is not None and cancel.cancelled:
-                break
-            path = Path(rec.image_path) if rec.image_path else None
-            if path is None or not path.is_file():
-                item = ReplayItem(rec, MISSING)
-            else:
-                row = self.batch.run_one(path, i, cancel)
-                item = ReplayItem(rec, classify(rec.verdict, row.verdict, row.status), row.verdict,
-                                  list(row.reasons), list(row.errors), dict(row.measurements))
+        records = list(records)
+        paths = [Path(r.image_path) if r.image_path and Path(r.image_path).is_file() else None for r in records]
+        for i, _path, row in self.batch.rows_of(paths, cancel):  # in order, from one or more workers
+            item = replay_item(records[i], row)
             self.items.append(item)
             if on_item:
                 on_item(item)
