@@ -2,7 +2,7 @@
 
     workbench [gui [PIPELINE] [--screenshot FILE.png]]
     workbench run PIPELINE [--input FILE|DIR] [--output DIR] [--set NODE.PARAM=VALUE]... [--db FILE] [--workers N]
-    workbench stream PIPELINE --source folder:DIR|video:FILE|camera:0|url:rtsp://… [--db FILE] [--frames N]
+    workbench stream PIPELINE --source folder:DIR|video:FILE|camera:0|url:rtsp://… [--db FILE] [--frames N] [--workers N]
     workbench replay PIPELINE --db FILE [--since TIME] [--until TIME] [--limit N] [--output DIR] [--workers N] [--cluster local[:N]|dask://HOST:PORT]
     workbench operator PIPELINE [--source SPEC] [--db FILE] [--windowed] [--screenshot FILE.png --frames N]
     workbench validate PIPELINE
@@ -57,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
     st.add_argument("--frames", "-n", type=int, metavar="N", help="stop after N frames (default: run until the "
                                                                   "source ends or Ctrl+C)")
     st.add_argument("--quiet", "-q", action="store_true", help="no status line, only the summary")
+    st.add_argument("--workers", "-j", metavar="N|auto", default="auto",
+                    help="frames processed in parallel threads, emitted in frame order (default auto: one per "
+                         "usable core, at most 8)")
     _db_args(st, default_db=True)
 
     op = sub.add_parser("operator", help="the operator screen: run a pipeline on the line, full screen")
@@ -134,6 +137,17 @@ def _workers_for(args, n_inputs: int) -> int:
     if str(args.workers).strip().lower() == "auto":
         n = min(n, max(1, n_inputs // INPUTS_PER_AUTO_WORKER))
     return max(1, min(n, n_inputs))
+
+
+def _stream_workers(args) -> int:
+    from workbench.runtime.workers import parse_workers, thread_budget
+
+    n = parse_workers(args.workers)
+    if n > 1:
+        import cv2
+
+        cv2.setNumThreads(thread_budget(n))  # one OpenCV pool shared by the worker threads
+    return n
 
 
 def _db_args(p: argparse.ArgumentParser, default_db: bool) -> None:
@@ -319,7 +333,7 @@ def cmd_stream(args) -> int:
         _add_outputs(args, trigger, outputs)
         recorder = StreamRecorder(db, pipeline, name, archive=archive, source=args.source) if db else None
         runner = StreamRunner(pipeline, source, source_node=args.source_node, output_dir=out, recorder=recorder,
-                              outputs=outputs, max_frames=args.frames)
+                              outputs=outputs, max_frames=args.frames, workers=_stream_workers(args))
         interrupted = False
         _sigterm_as_interrupt()  # a service manager's stop ends the stream as Ctrl+C does
         runner.start()

@@ -136,7 +136,7 @@ class StreamRunner:
                  on_latest: Callable[[StreamResult], None] | None = None,
                  on_state: Callable[[str, str], None] | None = None, queue_size: int = 4,
                  max_frames: int | None = None, backoff: Backoff | None = None,
-                 max_reconnects: int | None = None) -> None:
+                 max_reconnects: int | None = None, workers: int = 1) -> None:
         self.pipeline = pipeline
         self.source = source
         self.feed = FrameFeed(pipeline, source_node, frame_source=source)
@@ -163,6 +163,8 @@ class StreamRunner:
         self._skip_text = self.feed.text_nodes
         self._overlay_node = overlay_node(pipeline)
         self._done = threading.Event()
+        self.workers = max(1, int(workers))  # > 1: frames run in parallel threads, emitted in order
+        self._local = threading.local()
 
     # -- control ---------------------------------------------------------------------------------
     def start(self) -> StreamRunner:
@@ -310,7 +312,7 @@ class StreamRunner:
             src.close()
             self._put_end(self._frames)
 
-    def _process(self, frame: Frame) -> StreamResult:
+    def _process(self, frame: Frame, feed: FrameFeed | None = None, engine: Engine | None = None) -> StreamResult:
         if frame.image is None:
             row = Row(frame.source_id, "error", errors=[frame.error or "no image"])
             return StreamResult(frame, row, None)
@@ -319,12 +321,12 @@ class StreamRunner:
                           frame_index=frame.index)
         t0 = time.perf_counter()
         try:
-            res = self.feed.run(self.engine, frame, ctx, self._cancel)
+            res = (feed or self.feed).run(engine or self.engine, frame, ctx, self._cancel)
         except Exception as exc:  # the engine reports node failures itself; this is a last guard
             row = Row(frame.source_id, "error", errors=[f"{type(exc).__name__}: {exc}"])
             return StreamResult(frame, row, None, process_ms=(time.perf_counter() - t0) * 1000)
         process_ms = (time.perf_counter() - t0) * 1000
-        row = inspect(frame.source_id, res, self._skip_text)
+        row = inspect(frame.source_id, res, (feed or self.feed).text_nodes)
         overlay = overlay_image(self.pipeline, res, self._overlay_node) if self._overlay_node else None
         return StreamResult(frame, row, res, process_ms=process_ms, overlay=overlay)
 
@@ -337,7 +339,10 @@ class StreamRunner:
     def _process_one(self, frame: Frame) -> None:
         if self._stop.is_set():
             return  # drain to the end marker
-        result = self._process(frame)
+        self._finish(frame, self._process(frame))
+
+    def _finish(self, frame: Frame, result: StreamResult) -> None:
+        """A frame's result, in frame order: latency (acquired -> ready), the display slot, the outputs."""
         result.latency_ms = (time.perf_counter() - frame.t_acquired) * 1000
         self.stats.process_ms.append(result.process_ms)
         with self._latest_lock:
@@ -352,7 +357,12 @@ class StreamRunner:
 
     def _process_loop(self) -> None:
         try:
-            self._drain(self._frames, self._process_one)
+            if self.workers > 1:
+                from workbench.runtime.workers import run_in_order
+
+                run_in_order(self, self._frames, _END)
+            else:
+                self._drain(self._frames, self._process_one)
         finally:
             self._put_end(self._results)
 

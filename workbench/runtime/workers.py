@@ -247,3 +247,60 @@ def _result(fut: Future):
         return fut.result()
     except BrokenProcessPool as exc:
         raise WorkbenchError(f"a worker process ended unexpectedly ({exc}); the rows before it were kept") from None
+
+
+# ---------------------------------------------------------------- streams
+def run_in_order(runner, frames, end) -> None:
+    """The processing stage of a :class:`~workbench.runtime.stream.StreamRunner` with
+    ``runner.workers`` threads: frames from the ``frames`` queue (up to ``end``) run in parallel,
+    each thread with its own pipeline copy, feed and engine; an emitter thread hands results to
+    ``runner._finish`` in frame order, the moment the oldest one is ready. At most ``workers``
+    frames are in flight: when all are busy this loop stops taking frames, the runner's bounded
+    frame queue fills and a live source drops (counted) instead of queueing without bound."""
+    import queue
+
+    from workbench.core.engine import Engine
+    from workbench.runtime.feed import FrameFeed
+
+    local = threading.local()
+    lock = threading.Lock()
+    slots = threading.Semaphore(runner.workers)
+    ordered: queue.Queue = queue.Queue()
+
+    def work(frame):
+        st = getattr(local, "st", None)
+        if st is None:
+            with lock:  # Pipeline.copy reads the shared graph: one at a time
+                pipe = runner.pipeline.copy()
+            st = local.st = (FrameFeed(pipe, runner.node.id, frame_source=runner.source), Engine())
+        return runner._process(frame, *st)
+
+    def emit() -> None:
+        for frame, fut in iter(ordered.get, end):
+            try:
+                result = fut.result()
+            except Exception as exc:  # _process guards the run; this guards the guard (the stream goes on)
+                from workbench.runtime.stream import StreamResult
+
+                result = StreamResult(frame, Row(frame.source_id, "error", errors=[f"{type(exc).__name__}: {exc}"]),
+                                      None)
+            finally:
+                slots.release()
+            if not runner._stop.is_set():
+                runner._finish(frame, result)
+
+    emitter = threading.Thread(target=emit, name="workbench-stream-order", daemon=True)
+    emitter.start()
+    try:
+        with ThreadPoolExecutor(runner.workers, thread_name_prefix="workbench-stream-worker") as ex:
+            for frame in iter(frames.get, end):
+                if runner._stop.is_set():
+                    continue  # drain to the end marker
+                while not slots.acquire(timeout=0.1):
+                    if runner._stop.is_set():
+                        break
+                else:
+                    ordered.put((frame, ex.submit(work, frame)))
+    finally:
+        ordered.put(end)
+        emitter.join()
