@@ -1,0 +1,212 @@
+"""Parallel workers: throughput of 2 workers against 1, in the same run (runtime/workers.py).
+
+    .venv/bin/python bench/bench_workers.py            # rewrites the <!-- workers --> section of docs/PERFORMANCE.md
+    .venv/bin/python bench/bench_workers.py --quick    # smoke check: fewer images and pairs, prints only
+
+Pipelines: (a) the coins demo (resources/pipelines/coins.json, the file-writing Save node removed) on
+5 MP images (the coins sample scaled to 2592x1944, shifted per image, PNG in a temp folder; nothing
+is downloaded); (b) a model node: the OCR demo (ocr_lot_code.json: dl.ocr with the bundled PP-OCR
+detection, orientation and recognition models) on the lot-code sample.
+
+Baseline (hand-written, one worker as `workbench run --workers 1` runs it): one FrameFeed + Engine
+in this process, a loop of feed.run + inspect over the images, OpenCV and onnxruntime threads =
+thread_budget(1) = every usable core. Measured: WorkerPool(workers=2) (spawned processes, or
+threads), each worker thread_budget(2) threads; the pool is started and warmed (one image per
+worker) before timing, so the ratio is the steady state; its start-up is reported separately.
+Each pass runs every image once; a pair is one baseline pass and one measured pass back to back in
+alternating order; the figure is the median over pairs of (baseline time / measured time), i.e.
+the throughput ratio (target >= 1.8 for coins, >= 1.7 with the model node). Every pass's rows are
+checked equal to the baseline's (timings aside).
+
+Stream: StreamRunner over a FolderSource of the 5 MP images (not live, so every frame is processed
+and waits rather than drops), workers=1 against workers=2 (threads): throughput = overall fps,
+and the p95 trigger-to-result latency (acquired -> result emitted, queueing included).
+
+The load average (other processes on this shared machine) is printed and written with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+DOC = ROOT / "docs" / "PERFORMANCE.md"
+
+from workbench.core.paths import pipelines_dir, samples_dir  # noqa: E402
+from workbench.core.pipeline_file import load_pipeline  # noqa: E402
+from workbench.runtime.samples import ensure_samples  # noqa: E402
+from workbench.runtime.workers import WorkerPool, _WorkerState, thread_budget, usable_cores  # noqa: E402
+
+from _harness import load_line, machine, write_section  # noqa: E402
+
+
+def make_images(folder: Path, name: str, n: int, size: tuple[int, int] | None) -> list[Path]:
+    ensure_samples()
+    img = cv2.imread(str(samples_dir() / name), cv2.IMREAD_COLOR)
+    if size:
+        img = cv2.resize(img, size, interpolation=cv2.INTER_LINEAR)
+    out = []
+    for i in range(n):
+        p = folder / f"{Path(name).stem}_{i:03d}.png"
+        cv2.imwrite(str(p), np.roll(img, i * 7, axis=1) if size else img)
+        out.append(p)
+    return out
+
+
+def load(name: str):
+    pipe = load_pipeline(pipelines_dir() / name)
+    if "save" in pipe.nodes:
+        pipe.remove_node("save")
+    return pipe
+
+
+def strip(row) -> dict:
+    d = row.as_dict()
+    d.pop("node_ms"), d.pop("total_ms")
+    return d
+
+
+def baseline_pass(state: _WorkerState, files: list[Path]) -> tuple[float, list]:
+    t0 = time.perf_counter()
+    rows = [strip(state.run(i, str(p))[0]) for i, p in enumerate(files)]
+    return time.perf_counter() - t0, rows
+
+
+def pool_pass(pool: WorkerPool, files: list[Path]) -> tuple[float, list]:
+    t0 = time.perf_counter()
+    rows = [strip(out[0]) for _i, _p, out in pool.map(enumerate(files))]
+    return time.perf_counter() - t0, rows
+
+
+def compare_workers(pipe_name: str, files: list[Path], pairs: int, kind: str, workers: int = 2) -> dict:
+    pipe = load(pipe_name)
+    one_threads = thread_budget(1)
+    os.environ["WORKBENCH_ORT_THREADS"] = str(one_threads)
+    cv2.setNumThreads(one_threads)
+    state = _WorkerState(load(pipe_name), None, None)
+    baseline_pass(state, files[:1])  # warm: models loaded, caches
+    t0 = time.perf_counter()
+    pool = WorkerPool(pipe, workers=workers, kind=kind)
+    list(pool.map(enumerate(files[:workers])))  # every worker started and warm
+    startup = time.perf_counter() - t0
+    ratios, base_t, meas_t = [], [], []
+
+    def run_base():
+        cv2.setNumThreads(one_threads)
+        return baseline_pass(state, files)
+
+    def run_pool():
+        cv2.setNumThreads(pool.threads)  # what the pool's own threads use (processes set theirs)
+        return pool_pass(pool, files)
+
+    try:
+        for k in range(pairs):
+            if k % 2 == 0:
+                tb, rb = run_base()
+                tm, rm = run_pool()
+            else:
+                tm, rm = run_pool()
+                tb, rb = run_base()
+            if rm != rb:
+                raise SystemExit(f"{pipe_name}: the rows of {workers} {kind} workers differ from one worker's")
+            base_t.append(tb)
+            meas_t.append(tm)
+            ratios.append(tb / tm)
+    finally:
+        pool.close()
+        cv2.setNumThreads(one_threads)
+    n = len(files)
+    return {"ratio": statistics.median(ratios), "ratios": ratios, "startup_s": startup,
+            "base_ms": 1000 * statistics.median(base_t) / n, "meas_ms": 1000 * statistics.median(meas_t) / n,
+            "threads": pool.threads}
+
+
+def stream_once(files: list[Path], workers: int) -> dict:
+    from workbench.runtime.sources import FolderSource
+    from workbench.runtime.stream import StreamRunner
+
+    cv2.setNumThreads(thread_budget(workers))
+    runner = StreamRunner(load("coins.json"), FolderSource(files[0].parent), workers=workers)
+    runner.start()
+    runner.join()
+    s = runner.stats.snapshot()
+    return {"fps": runner.stats.overall_fps(), "p95": s["latency_ms"]["p95"], "proc_p95": s["process_ms"]["p95"],
+            "n": s["processed"]}
+
+
+def compare_stream(files: list[Path], pairs: int) -> dict:
+    fps_r, lat_r, one, two = [], [], [], []
+    for k in range(pairs):
+        order = (1, 2) if k % 2 == 0 else (2, 1)
+        got = {w: stream_once(files, w) for w in order}
+        one.append(got[1])
+        two.append(got[2])
+        fps_r.append(got[2]["fps"] / got[1]["fps"])
+        lat_r.append(got[2]["p95"] / got[1]["p95"])
+    med = statistics.median
+    return {"fps_ratio": med(fps_r), "p95_ratio": med(lat_r), "fps1": med(x["fps"] for x in one),
+            "fps2": med(x["fps"] for x in two), "p95_1": med(x["p95"] for x in one),
+            "p95_2": med(x["p95"] for x in two)}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--images", type=int, default=8)
+    ap.add_argument("--pairs", type=int, default=3)
+    args = ap.parse_args()
+    n, pairs = (4, 1) if args.quick else (args.images, args.pairs)
+    load_before = load_line()
+    with tempfile.TemporaryDirectory() as tmp:
+        coins_dir, ocr_dir = Path(tmp) / "coins", Path(tmp) / "ocr"
+        coins_dir.mkdir(), ocr_dir.mkdir()
+        coins = make_images(coins_dir, "coins.png", n, (2592, 1944))
+        ocr = make_images(ocr_dir, "lot_code.png", n, None)
+        res = {
+            "coins, processes": compare_workers("coins.json", coins, pairs, "process"),
+            "coins, threads": compare_workers("coins.json", coins, pairs, "thread"),
+            "OCR model node, processes": compare_workers("ocr_lot_code.json", ocr, pairs, "process"),
+            "OCR model node, threads": compare_workers("ocr_lot_code.json", ocr, pairs, "thread"),
+        }
+        stream = compare_stream(coins, pairs)
+    load_after = load_line()
+    targets = {"coins, processes": 1.8, "coins, threads": 1.8, "OCR model node, processes": 1.7,
+               "OCR model node, threads": 1.7}
+    lines = ["<!-- workers -->", "## Parallel workers (`--workers`, bench/bench_workers.py)", "",
+             f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {n} images per pass, {pairs} pairs; "
+             f"{usable_cores()} usable cores. Machine load: before {load_before}; after {load_after} "
+             "(other engineers' test runs share these cores, so the ratios are lower than on an idle machine).", "",
+             "| pipeline, worker kind | 1 worker ms/image | 2 workers ms/image | throughput 2 ÷ 1 (median) | "
+             "per-pair ratios | target | start-up of 2 workers |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    for name, r in res.items():
+        verdict = "PASS" if r["ratio"] >= targets[name] else "below"
+        lines.append(f"| {name} ({r['threads']} thread(s) each) | {r['base_ms']:.0f} | {r['meas_ms']:.0f} | "
+                     f"**{r['ratio']:.2f}** | {', '.join(f'{x:.2f}' for x in r['ratios'])} | ≥ {targets[name]} "
+                     f"({verdict}) | {r['startup_s']:.1f} s |")
+    lines += ["", f"Stream (coins, 5 MP, folder source, threads): {stream['fps1']:.2f} fps with 1 worker, "
+              f"{stream['fps2']:.2f} fps with 2: **{stream['fps_ratio']:.2f}×** (target ≥ 1.7); p95 latency "
+              f"{stream['p95_1']:.0f} ms vs {stream['p95_2']:.0f} ms: **{stream['p95_ratio']:.2f}×** (target ≤ 1.2).",
+              "", "Baseline: one FrameFeed + Engine looping in the benchmark's process with every core's worth of "
+              "OpenCV/onnxruntime threads, as `--workers 1` runs. Rows of every pass are checked equal to the "
+              "baseline's.", "<!-- /workers -->"]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if not args.quick:
+        write_section(DOC, "workers", text)
+    print(machine())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
