@@ -131,12 +131,11 @@ def _worker_args(p: argparse.ArgumentParser) -> None:
 
 def _workers_for(args, n_inputs: int) -> int:
     """How many workers a batch of ``n_inputs`` gets from --workers (runtime/workers.py)."""
-    from workbench.runtime.workers import INPUTS_PER_AUTO_WORKER, parse_workers
+    from workbench.runtime.workers import auto_workers, parse_workers
 
-    n = parse_workers(args.workers)
     if str(args.workers).strip().lower() == "auto":
-        n = min(n, max(1, n_inputs // INPUTS_PER_AUTO_WORKER))
-    return max(1, min(n, n_inputs))
+        return auto_workers(n_inputs)
+    return max(1, min(parse_workers(args.workers), n_inputs))
 
 
 def _stream_workers(args) -> int:

@@ -24,7 +24,11 @@ class LaunchMixin:
         if folder:
             self.run_folder(Path(folder))
 
-    def run_folder(self, folder: Path) -> FolderRun | None:
+    def run_folder(self, folder: Path, workers: int | None = None) -> FolderRun | None:
+        """``workers``: parallel worker processes; None: the setting ``run/workers`` (0 or unset: the
+        `--workers auto` rule of runtime/workers.py)."""
+        from PySide6.QtCore import QSettings
+
         from workbench.gui.display import IMAGE_EXTS
 
         if self.folder_run is not None and self.folder_run.running:
@@ -36,7 +40,10 @@ class LaunchMixin:
             self.show_message(t("No images in") + f" {folder}", error=True)
             return None
         try:
-            run = FolderRun(self.doc.pipeline, files, parent=self)
+            if workers is None:
+                setting = str(QSettings().value("run/workers", 0))
+                workers = int(setting) if setting.isdigit() and int(setting) > 0 else None
+            run = FolderRun(self.doc.pipeline, files, parent=self, workers=workers)
         except WorkbenchError as exc:
             self.show_message(str(exc), error=True)
             return None

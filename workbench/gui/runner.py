@@ -147,16 +147,21 @@ class RunController(QObject):
 
 
 class _FolderWorker(QObject):
-    row = Signal(int, object, object)  # index, Row, RunResult
+    row = Signal(int, object, object)  # index, Row, RunResult (None from process workers)
     done = Signal(int, bool)  # rows, cancelled
     error = Signal(str)
+
+    def __init__(self, workers: int = 1) -> None:
+        super().__init__()
+        self.workers = workers
 
     @Slot(object, object, object, object)
     def run(self, pipe: Pipeline, files: list, out_dir: Path, cancel: CancelToken) -> None:
         from workbench.runtime.batch import BatchRun
 
         try:
-            batch = BatchRun(pipe, out_dir, on_result=lambda i, path, res, row: self.row.emit(i, row, res))
+            batch = BatchRun(pipe, out_dir, on_result=lambda i, path, res, row: self.row.emit(i, row, res),
+                             workers=self.workers)
             rows = batch.run(files, cancel=cancel)
             self.done.emit(len(rows), cancel.cancelled)
         except Exception as exc:
@@ -164,21 +169,26 @@ class _FolderWorker(QObject):
 
 
 class FolderRun(QObject):
-    """One run of the pipeline over a list of image files, in a worker thread."""
+    """One run of the pipeline over a list of image files, in a worker thread; ``workers`` > 1 runs
+    the images in that many worker processes (runtime/workers.py), rows still in file order;
+    None: the `--workers auto` rule (one per usable core, at most 8, at most one per 4 images)."""
 
     row = Signal(int, object, object)  # index, Row, RunResult (GUI thread)
     finished = Signal(int, bool)  # rows done, cancelled
     failed = Signal(str)
 
     def __init__(self, pipeline: Pipeline, files: list[Path], out_dir: Path | None = None,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, workers: int | None = 1) -> None:
+        from workbench.runtime.workers import auto_workers
+
         super().__init__(parent)
         self.files = list(files)
         self.total = len(self.files)
+        self.workers = auto_workers(self.total) if workers is None else max(1, min(int(workers), self.total or 1))
         self.out_dir = out_dir or output_dir() / "folder-run"
         self.cancel_token = CancelToken()
         self._pipe = snapshot(pipeline)  # BatchRun sets the source's params: never the document's
-        self._worker = _FolderWorker()
+        self._worker = _FolderWorker(self.workers)
         self._jobs = WorkerThread(self._worker, "workbench-folder-run", self)
         self._worker.row.connect(self.row)
         self._worker.done.connect(self._done)

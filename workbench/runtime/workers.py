@@ -55,6 +55,12 @@ def default_workers() -> int:
     return max(1, min(MAX_DEFAULT_WORKERS, usable_cores()))
 
 
+def auto_workers(n_inputs: int) -> int:
+    """`--workers auto` for a batch of ``n_inputs``: :func:`default_workers`, at most one per
+    ``INPUTS_PER_AUTO_WORKER`` inputs (a worker process takes about a second to start)."""
+    return max(1, min(default_workers(), n_inputs // INPUTS_PER_AUTO_WORKER))
+
+
 def thread_budget(workers: int, cores: int | None = None) -> int:
     """OpenCV / onnxruntime threads per worker so that workers x threads <= cores (at least 1)."""
     return max(1, (cores or usable_cores()) // max(1, workers))
