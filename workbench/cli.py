@@ -82,6 +82,10 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--source", metavar="NODE", help="source node that receives the images (default: the first)")
     rp.add_argument("--changes-only", action="store_true", help="list only the inspections whose verdict changed")
     _worker_args(rp)
+    rp.add_argument("--cluster", metavar="local[:N]|dask://HOST:PORT",
+                    help="run on Dask: a local cluster of N worker processes, or a running scheduler; results go "
+                         "into <output>/replay.db in order, and running again resumes (needs the cluster extra)")
+    rp.add_argument("--chunk", type=int, default=8, metavar="N", help="images per Dask task (default 8)")
 
     v = sub.add_parser("validate", help="check a pipeline file and list every problem")
     v.add_argument("pipeline")
@@ -488,8 +492,13 @@ def cmd_replay(args) -> int:
     if not records:
         raise WorkbenchError(f"no inspections in {args.db}" + (" in that time range" if since or until else ""))
     out = Path(args.output) if args.output else Path.cwd() / "replay" / Path(args.pipeline).stem
-    replay = Replay(pipeline, out, args.source, workers=_workers_for(args, len(records)),
-                    worker_kind=args.worker_kind)
+    if args.cluster:
+        from workbench.runtime.cluster import ClusterReplay
+
+        replay = ClusterReplay(pipeline, out, args.cluster, args.source, db_path=args.db, chunk=args.chunk)
+    else:
+        replay = Replay(pipeline, out, args.source, workers=_workers_for(args, len(records)),
+                        worker_kind=args.worker_kind)
     cancel = CancelToken()
     bar = tqdm(total=len(records), unit="img", file=sys.stderr, disable=len(records) < 2 or None,
                dynamic_ncols=True, leave=False)
@@ -517,6 +526,8 @@ def cmd_replay(args) -> int:
     finally:
         bar.close()
         csv_path = replay.write_csv(out / "replay.csv")
+    if getattr(replay, "resumed", 0):
+        print(f"resumed: {replay.resumed} of {len(records)} were already replayed in {out / 'replay.db'}")
     c = replay.counts()
     print(f"{len(replay.items)} inspection{'s' if len(replay.items) != 1 else ''}: "
           + ", ".join(f"{c[k]} {k}" for k in OUTCOMES) + f" -> {csv_path}")
