@@ -123,6 +123,7 @@ class ReplayStore:
         try:
             self.conn = sqlite3.connect(str(self.path), timeout=10)
             self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")  # as the results database: survives a killed process
             self.conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
             self.conn.execute("""CREATE TABLE IF NOT EXISTS replayed (
                 record_id INTEGER PRIMARY KEY, position INTEGER NOT NULL, outcome TEXT NOT NULL,
@@ -141,13 +142,15 @@ class ReplayStore:
         return {r[0]: ReplayItem(Inspection(id=r[0]), r[1], r[2], json.loads(r[3]), json.loads(r[4]),
                                  json.loads(r[5])) for r in rows}
 
-    def add(self, position: int, item: ReplayItem) -> None:
+    def add(self, items: list[tuple[int, ReplayItem]]) -> None:
+        """(position, item) pairs in one transaction (a chunk is committed whole or not at all)."""
         with self.conn:
-            self.conn.execute("INSERT OR REPLACE INTO replayed VALUES (?, ?, ?, ?, ?, ?, ?)",
-                              (item.record.id, position, item.outcome, item.new_verdict,
-                               json.dumps(item.new_reasons, ensure_ascii=False),
-                               json.dumps(item.errors, ensure_ascii=False),
-                               json.dumps(item.measurements, ensure_ascii=False, default=str)))
+            self.conn.executemany("INSERT OR REPLACE INTO replayed VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                  [(item.record.id, position, item.outcome, item.new_verdict,
+                                    json.dumps(item.new_reasons, ensure_ascii=False),
+                                    json.dumps(item.errors, ensure_ascii=False),
+                                    json.dumps(item.measurements, ensure_ascii=False, default=str))
+                                   for position, item in items])
 
     def count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM replayed").fetchone()[0])
@@ -241,9 +244,9 @@ class ClusterReplay(Replay):
                     raise WorkbenchError(f"cluster: {type(exc).__name__}: {first} (the records replayed so far "
                                          "are in replay.db: run the same replay again to resume)") from None
                 while order and order[0] in ready:  # in input order, whatever order chunks finish in
-                    for i, row in ready.pop(order.popleft()):
-                        item = replay_item(records[i], row)
-                        store.add(i, item)
+                    items = [(i, replay_item(records[i], row)) for i, row in ready.pop(order.popleft())]
+                    store.add(items)  # one commit per chunk
+                    for i, item in items:
                         results[i] = item
                         if on_item:
                             on_item(item)
