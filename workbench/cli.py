@@ -3,7 +3,8 @@
     workbench [gui [PIPELINE] [--screenshot FILE.png]]
     workbench run PIPELINE [--input FILE|DIR] [--output DIR] [--set NODE.PARAM=VALUE]... [--db FILE] [--workers N]
     workbench stream PIPELINE --source folder:DIR|video:FILE|camera:0|url:rtsp://… [--db FILE] [--frames N] [--workers N]
-    workbench replay PIPELINE --db FILE [--since TIME] [--until TIME] [--limit N] [--output DIR] [--workers N] [--cluster local[:N]|dask://HOST:PORT]
+    workbench replay PIPELINE --db FILE [--since TIME] [--until TIME] [--limit N] [--output DIR] [--workers N]
+                                     [--cluster local[:N]|dask://HOST:PORT]
     workbench operator PIPELINE [--source SPEC] [--db FILE] [--windowed] [--screenshot FILE.png --frames N]
     workbench validate PIPELINE
     workbench nodes [--json]

@@ -103,8 +103,8 @@ def _state(job: _Job, digest: str) -> _WorkerState:
 
         os.environ["WORKBENCH_ORT_THREADS"] = str(job.threads)
         cv2.setNumThreads(job.threads)
-        st = _STATES[digest] = _WorkerState(loads_pipeline(job.text, base_dir=Path(job.base_dir)), job.source_id,
-                                            job.output_dir)
+        pipe = loads_pipeline(job.text, base_dir=Path(job.base_dir), allow_incomplete=True)
+        st = _STATES[digest] = _WorkerState(pipe, job.source_id, job.output_dir)
     return st
 
 
@@ -229,7 +229,8 @@ class ClusterReplay(Replay):
                 if c is None:
                     return
                 items = [(i, records[i].image_path) for i, _r in chunks[c]]
-                fut = client.submit(replay_chunk, self.job, self.digest, items, pure=False, key=f"replay-{c}-{id(self)}")
+                fut = client.submit(replay_chunk, self.job, self.digest, items, pure=False,
+                                    key=f"replay-{c}-{id(self)}")
                 futures[fut] = c
                 ac.add(fut)
 

@@ -123,7 +123,7 @@ def _process_init(job: _Job) -> None:
     from workbench.core.pipeline_file import loads_pipeline
 
     global _PROCESS_STATE
-    pipe = loads_pipeline(job.text, base_dir=Path(job.base_dir))
+    pipe = loads_pipeline(job.text, base_dir=Path(job.base_dir), allow_incomplete=True)
     _PROCESS_STATE = _WorkerState(pipe, job.source_id, job.output_dir)
 
 
