@@ -133,8 +133,9 @@ def _error_message(exc: BaseException) -> str:
 class Engine:
     """Runs pipelines; keeps the cache between runs (one Engine per open pipeline)."""
 
-    def __init__(self, cache: bool = True) -> None:
+    def __init__(self, cache: bool = True, branch_threads: int = 1) -> None:
         self.cache_enabled = cache
+        self.branch_threads = branch_threads  # > 1: independent branches in parallel (core/branches.py)
         self._cache: dict[str, NodeResult] = {}
         self._sub: dict[str, Engine] = {}
 
@@ -162,6 +163,11 @@ class Engine:
         live = set(pipeline.nodes)
         for stale in [n for n in self._cache if n not in live]:
             del self._cache[stale]
+        if self.branch_threads > 1:
+            from workbench.core.branches import run_levels
+
+            cancelled = run_levels(self, pipeline, order, results, base_ctx, emit, cancel, feed, self.branch_threads)
+            order = []  # done
         for nid in order:
             if cancel is not None and cancel.cancelled:
                 cancelled = True
