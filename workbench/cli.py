@@ -28,6 +28,7 @@ from workbench import __version__
 from workbench.core.errors import PipelineError, WorkbenchError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR, EXIT_INTERNAL, EXIT_CANCELLED = 0, 1, 2, 3, 130
+EXIT_DATA_LOST = 4  # the run ended, but results or verdicts were lost (not recorded, not delivered)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -57,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
                                                                   "source ends or Ctrl+C)")
     st.add_argument("--quiet", "-q", action="store_true", help="no status line, only the summary")
     _db_args(st, default_db=True)
+    st.add_argument("--db-queue", type=int, default=1000, metavar="N",
+                    help="records kept in memory while the database cannot be written (disk full), retried "
+                         "in order; beyond N the oldest are lost and counted (default: 1000)")
 
     op = sub.add_parser("operator", help="the operator screen: run a pipeline on the line, full screen")
     op.add_argument("pipeline")
@@ -298,7 +302,10 @@ def cmd_stream(args) -> int:
     db, archive = _open_db(args, default_db=True)
     try:
         _add_outputs(args, trigger, outputs)
-        recorder = StreamRecorder(db, pipeline, name, archive=archive, source=args.source) if db else None
+        if args.db_queue < 1:
+            raise WorkbenchError("--db-queue must be 1 or more")
+        recorder = (StreamRecorder(db, pipeline, name, archive=archive, source=args.source,
+                                   queue_size=args.db_queue) if db else None)
         runner = StreamRunner(pipeline, source, source_node=args.source_node, output_dir=out, recorder=recorder,
                               outputs=outputs, max_frames=args.frames)
         interrupted = False
@@ -323,16 +330,47 @@ def cmd_stream(args) -> int:
     s = runner.stats.snapshot()
     if runner.error and s["processed"] == 0:
         raise WorkbenchError(runner.error)
+    w = recorder.writer.stats if recorder is not None else None
+    recorded = f" ({w.written} of {s['processed']} recorded)" if w is not None and w.written != s["processed"] else ""
     print(f"{s['processed']} frame{'s' if s['processed'] != 1 else ''}: {s['ok']} OK, {s['ng']} NG, "
           f"{s['errors']} error{'s' if s['errors'] != 1 else ''}, {s['dropped']} dropped; "
           f"{runner.stats.overall_fps():.1f} fps, latency mean {s['latency_ms']['mean']:.1f} ms "
-          f"(p95 {s['latency_ms']['p95']:.1f})" + (f" -> {db.path}" if db is not None else ""))
+          f"(p95 {s['latency_ms']['p95']:.1f})" + (f" -> {db.path}{recorded}" if db is not None else ""))
+    lost = _report_losses(runner, db)
     if runner.error:
         print(f"error: {runner.error}", file=sys.stderr)
+    if lost:
+        return EXIT_DATA_LOST
     if interrupted:
         print("cancelled: the results above were recorded", file=sys.stderr)
         return EXIT_CANCELLED
     return EXIT_OK
+
+
+def _report_losses(runner, db) -> bool:
+    """Lines for what the database, the PLC and text outputs did not get; True when anything was lost."""
+    lost = False
+    processed = runner.stats.processed
+    if runner.recorder is not None and hasattr(runner.recorder, "writer"):
+        w = runner.recorder.writer.stats
+        if w.dropped:
+            lost = True
+            print(f"error: {w.dropped} of {processed} records NOT recorded in {db.path}: {w.last_error} "
+                  f"({w.failures} failed writes; at most {w.max_pending} waited in memory)", file=sys.stderr)
+        elif w.queued:
+            print(f"warning: {w.queued} records waited for the database ({w.last_error}) and were written "
+                  f"later; none lost", file=sys.stderr)
+    for out in runner.outputs:
+        if hasattr(out, "delivered"):  # a PLC
+            lost = lost or out.lost > 0
+            print(f"PLC: {out.delivered} of {out.total} verdicts reached the PLC, {out.lost} lost"
+                  + (f" (last error: {out.last_error})" if out.last_error else ""),
+                  file=sys.stderr if out.lost else sys.stdout)
+        elif getattr(out, "dropped", 0):
+            lost = True
+            print(f"error: text output {out.host}:{out.port}: {out.dropped} of {out.count} lines not sent",
+                  file=sys.stderr)
+    return lost
 
 
 def _stream_source(args, pipeline):
@@ -430,8 +468,11 @@ def _status_line(runner) -> str:
     s = runner.stats.snapshot()
     lat = s["latency_ms"]
     state = runner.state if runner.state == "running" else f"{runner.state}: {runner.state_message}"
-    return (f"[{state}] {s['fps']:.1f} fps  latency {lat['mean']:.1f} ms (p95 {lat['p95']:.1f})  "
+    line = (f"[{state}] {s['fps']:.1f} fps  latency {lat['mean']:.1f} ms (p95 {lat['p95']:.1f})  "
             f"total {s['processed']}  OK {s['ok']}  NG {s['ng']}  errors {s['errors']}  dropped {s['dropped']}")
+    line += "".join(f"  {o.status()}" for o in runner.outputs if hasattr(o, "status"))
+    alarm = getattr(runner.recorder, "alarm", "")
+    return line + (f"  ALARM: {alarm}" if alarm else "")
 
 
 def cmd_replay(args) -> int:

@@ -1087,6 +1087,9 @@ class OperatorWindow(QMainWindow):
             text, color = t("Stopped"), NG_COLOR
         else:
             text, color = t("Stopped"), IDLE_COLOR
+        from workbench.runtime.stream import ALARM  # data-safety hook: an output fails (database, PLC)
+        if message.startswith(ALARM):
+            color = NG_COLOR
         self.state_label.setText(f"●  {text}")
         self.state_label.setStyleSheet(f"background: {color}; color: white;")
         if state == STOPPED and not message and self.tally.total:
