@@ -152,6 +152,11 @@ def _open_db(args, default_db: bool):
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from workbench.core.fsnames import FSNAME_ERRORS
+
+    for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8 prints as \xff, never fails
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors=FSNAME_ERRORS)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     cmd = args.command or "gui"
@@ -478,6 +483,7 @@ def _status_line(runner) -> str:
 def cmd_replay(args) -> int:
     from tqdm import tqdm
 
+    from workbench.core.fsnames import display
     from workbench.core.pipeline_file import load_pipeline
     from workbench.core.spec import CancelToken
     from workbench.runtime.replay import OUTCOMES, UNCHANGED, Replay
@@ -505,7 +511,7 @@ def cmd_replay(args) -> int:
         if args.changes_only and it.outcome == UNCHANGED:
             return
         r = it.record
-        name = Path(r.input).name[:32]
+        name = display(Path(r.input).name)[:32]
         line = f"{name:32} {r.time[:23]:23}  {r.verdict or '-':>8} -> {it.new_verdict or '-':3}  {it.outcome}"
         if it.new_reasons and it.outcome != UNCHANGED:
             line += "\n  " + "; ".join(it.new_reasons)

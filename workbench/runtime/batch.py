@@ -8,7 +8,6 @@ becomes an error row; the run goes on. Rows are written to results.jsonl as they
 from __future__ import annotations
 
 import csv
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -18,6 +17,7 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.graph import NodeInstance, Pipeline
 from workbench.core.spec import CancelToken, NodeContext
 from workbench.core.types import MeasurementSet, VerdictResult, to_jsonable
+from workbench.runtime.results import CSV_ERRORS, json_text
 
 
 @dataclass
@@ -109,7 +109,7 @@ class BatchRun:
                         break
                     row = self.run_one(Path(path), i, cancel)
                     self.rows.append(row)
-                    f.write(json.dumps(row.as_dict(), ensure_ascii=False) + "\n")
+                    f.write(json_text(row.as_dict()) + "\n")
                     f.flush()
                     if on_row:
                         on_row(i, row)
@@ -131,7 +131,7 @@ class BatchRun:
     def write_csv(self, path: Path) -> None:
         mcols = sorted({k for r in self.rows for k in r.measurements})
         tcols = sorted({k for r in self.rows for k in r.texts})
-        with open(path, "w", newline="", encoding="utf-8") as f:
+        with open(path, "w", newline="", encoding="utf-8", errors=CSV_ERRORS) as f:
             w = csv.writer(f)
             w.writerow(["input", "status", "verdict", "reasons", "total_ms", *mcols, *tcols, "errors"])
             for r in self.rows:

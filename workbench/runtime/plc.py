@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from workbench.core.errors import WorkbenchError
+from workbench.core.fsnames import FSNAME_ERRORS
 from workbench.runtime.retry_queue import BoundedQueue, check_policy
 
 log = logging.getLogger(__name__)
@@ -358,7 +359,7 @@ class TcpTextOutput:
                 log.warning("text output %s:%s: %s", self.host, self.port, exc)
                 return
         try:
-            self._sock.sendall(line.encode("utf-8"))
+            self._sock.sendall(line.encode("utf-8", FSNAME_ERRORS))
         except OSError:
             self.close()
             self.dropped += 1
@@ -393,7 +394,7 @@ class SerialTextOutput:
 
     def send(self, result) -> None:
         self.count += 1
-        self._port.write(format_result(self.fmt, result, self.count).encode("utf-8"))
+        self._port.write(format_result(self.fmt, result, self.count).encode("utf-8", FSNAME_ERRORS))
 
     def close(self) -> None:
         self._port.close()

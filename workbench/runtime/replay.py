@@ -17,7 +17,7 @@ from typing import Callable, Iterable
 from workbench.core.graph import Pipeline
 from workbench.core.spec import CancelToken
 from workbench.runtime.batch import BatchRun
-from workbench.runtime.results import Inspection
+from workbench.runtime.results import CSV_ERRORS, Inspection
 
 NEWLY_NG, NEWLY_OK, UNCHANGED, MISSING, ERROR = "newly NG", "newly OK", "unchanged", "missing image", "error"
 OUTCOMES = (NEWLY_NG, NEWLY_OK, UNCHANGED, MISSING, ERROR)
@@ -76,7 +76,7 @@ class Replay:
     def write_csv(self, path: Path) -> Path:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "w", newline="", encoding="utf-8") as f:
+        with open(path, "w", newline="", encoding="utf-8", errors=CSV_ERRORS) as f:
             w = csv.writer(f)
             w.writerow(["id", "time", "input", "image_path", "recorded_verdict", "new_verdict", "outcome",
                         "recorded_reasons", "new_reasons", "errors"])

@@ -29,6 +29,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from workbench.core.errors import WorkbenchError
+from workbench.core.fsnames import FSNAME_ERRORS, has_surrogates
 from workbench.core.paths import user_data_dir
 
 SCHEMA_VERSION = 2
@@ -172,7 +173,9 @@ class ResultsDB:
         values = asdict(rec)
         values.pop("id")
         for k in JSON_COLUMNS:
-            values[k] = json.dumps(values[k], ensure_ascii=False, default=_json_default)
+            values[k] = json_text(values[k])
+        for k, v in values.items():
+            values[k] = to_db_text(v)
         cols = list(values)
         with self._lock:
             with self.conn:  # commits
@@ -184,7 +187,7 @@ class ResultsDB:
 
     def set_image_path(self, rec_id: int, path: str | None) -> None:
         with self._lock, self.conn:
-            self.conn.execute("UPDATE inspections SET image_path=? WHERE id=?", (path, rec_id))
+            self.conn.execute("UPDATE inspections SET image_path=? WHERE id=?", (to_db_text(path), rec_id))
 
     # -- reading ---------------------------------------------------------------------------
     def query(self, *, since: str | None = None, until: str | None = None, limit: int | None = None,
@@ -211,7 +214,7 @@ class ResultsDB:
             rows = self.conn.execute(sql, args).fetchall()
         out = []
         for row in rows:
-            d = dict(zip(COLUMNS, row))
+            d = {k: os.fsdecode(v) if isinstance(v, bytes) else v for k, v in zip(COLUMNS, row)}
             for k in JSON_COLUMNS:
                 d[k] = json.loads(d[k]) if d[k] else ([] if k in ("reasons", "errors") else {})
             out.append(Inspection(**d))
@@ -226,7 +229,7 @@ class ResultsDB:
         mcols = sorted({k for r in recs for k in r.measurements})
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "w", newline="", encoding="utf-8") as f:
+        with open(path, "w", newline="", encoding="utf-8", errors=CSV_ERRORS) as f:
             w = csv.writer(f)
             w.writerow(["id", "time", "pipeline", "pipeline_hash", "input", "source", "frame", "status", "verdict",
                         "reasons", "detections", "provider", "latency_ms", "image_path", *mcols, "errors"])
@@ -247,6 +250,25 @@ class ResultsDB:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+# ---------------------------------------------------------------- file names that are not UTF-8
+# A POSIX file name is any bytes; Python gives undecodable bytes as lone surrogates (surrogateescape),
+# which UTF-8 (SQLite TEXT, JSON files, CSV, the console) cannot hold. The database keeps such a
+# text as a BLOB of the original bytes (os.fsencode; read back with os.fsdecode: the same path);
+# JSON escapes it (\udcff, read back exactly); CSV and console lines show the bytes as \xff.
+CSV_ERRORS = FSNAME_ERRORS
+
+
+def to_db_text(value):
+    """A str SQLite can store: unchanged, or the original bytes (BLOB) of an undecodable file name."""
+    return os.fsencode(value) if isinstance(value, str) and has_surrogates(value) else value
+
+
+def json_text(value) -> str:
+    """JSON of ``value``, readable non-ASCII text where possible, always valid UTF-8."""
+    text = json.dumps(value, ensure_ascii=False, default=_json_default)
+    return json.dumps(value, default=_json_default) if has_surrogates(text) else text
 
 
 def schema_version_ro(conn: sqlite3.Connection) -> int:

@@ -338,8 +338,9 @@ class StreamRunner:
                 outs[port.name] = float(getattr(self.source, "fps", 0.0) or 0.0)
             else:
                 outs[port.name] = NO_VALUE
-        key = hashlib.blake2b(f"{frame.source_id}|{frame.index}|{frame.timestamp!r}".encode(),
-                              digest_size=16).digest()
+        key = hashlib.blake2b(  # surrogateescape: a file name may be any bytes (not UTF-8)
+            f"{frame.source_id}|{frame.index}|{frame.timestamp!r}".encode("utf-8", "surrogateescape"),
+            digest_size=16).digest()
         return {self.node.id: (outs, key)}
 
     def _process(self, frame: Frame) -> StreamResult:
