@@ -341,7 +341,7 @@ def cmd_stream(args) -> int:
           f"{s['errors']} error{'s' if s['errors'] != 1 else ''}, {s['dropped']} dropped; "
           f"{runner.stats.overall_fps():.1f} fps, latency mean {s['latency_ms']['mean']:.1f} ms "
           f"(p95 {s['latency_ms']['p95']:.1f})" + (f" -> {db.path}{recorded}" if db is not None else ""))
-    lost = _report_losses(runner, db)
+    lost = _report_losses(runner, db) or bool(source.incomplete)  # incomplete: a truncated video
     if runner.error:
         print(f"error: {runner.error}", file=sys.stderr)
     if lost:

@@ -313,6 +313,8 @@ class StreamRunner:
                     self.error = f"{src.describe()}: {type(exc).__name__}: {exc}"
                     break
                 if frame is None:  # end of a finite source (or closed by stop())
+                    if src.incomplete and not self._stop.is_set():  # e.g. a truncated video: say so
+                        self.error = src.incomplete
                     break
                 self.stats.acquire_ms.append((time.perf_counter() - t0) * 1000)
                 self.stats.acquired += 1
