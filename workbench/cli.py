@@ -239,6 +239,7 @@ def cmd_run(args) -> int:
     from workbench.core.pipeline_file import load_pipeline
     from workbench.core.spec import CancelToken
     from workbench.runtime.batch import BatchRun
+    from workbench.runtime.safe_files import OutputWriteError
 
     pipeline = load_pipeline(args.pipeline)
     _apply_sets(pipeline, args.set)
@@ -269,23 +270,38 @@ def cmd_run(args) -> int:
                 line += f"\n  NG: {reason}"
             tqdm.write(line, file=sys.stdout)
 
-    interrupted = False
+    interrupted, write_error = False, None
     try:
         rows = batch.run(inputs, cancel, on_row)
     except KeyboardInterrupt:
         cancel.cancel()
         interrupted = True
         rows = batch.rows
+    except OutputWriteError as exc:  # the disk filled up (or the folder became read-only) during the run
+        if not batch.rows:
+            raise
+        write_error, rows = exc, batch.rows
     finally:
         bar.close()
         if db is not None:
+            batch.on_result.close()  # the last tries for records still waiting; what is lost is counted
             db.close()
     n_ok = sum(r.verdict == "OK" for r in rows)
     n_ng = sum(r.verdict == "NG" for r in rows)
     n_err = sum(r.status == "error" for r in rows)
+    w = batch.on_result.writer.stats if db is not None else None
+    recorded = f" ({w.written} of {len(rows)} recorded)" if w is not None and w.written != len(rows) else ""
     print(f"{len(rows)} input{'s' if len(rows) != 1 else ''}: {n_ok} OK, {n_ng} NG, {n_err} error"
           f"{'s' if n_err != 1 else ''} -> {out / 'results.jsonl'}"
-          + (f" and {db.path}" if db is not None else ""))
+          + (f" and {db.path}{recorded}" if db is not None else ""))
+    lost = w is not None and _report_db_losses(w, len(rows), db)
+    if write_error is not None:
+        logged = batch.row_log.lines if batch.row_log is not None else 0
+        stopped = f"; stopped after {len(rows)} of {len(inputs)} inputs" if len(rows) < len(inputs) else ""
+        print(f"error: {write_error}{stopped} ({logged} whole rows in results.jsonl)", file=sys.stderr)
+        return EXIT_DATA_LOST
+    if lost:
+        return EXIT_DATA_LOST
     if interrupted:
         print("cancelled: the results above were written", file=sys.stderr)
         return EXIT_CANCELLED
@@ -352,19 +368,23 @@ def cmd_stream(args) -> int:
     return EXIT_OK
 
 
+def _report_db_losses(w, processed: int, db) -> bool:
+    """One line when records had to wait for the database or were lost; True when lost."""
+    if w.dropped:
+        print(f"error: {w.dropped} of {processed} records NOT recorded in {db.path}: {w.last_error} "
+              f"({w.failures} failed writes; at most {w.max_pending} waited in memory)", file=sys.stderr)
+        return True
+    if w.queued:
+        print(f"warning: {w.queued} records waited for the database ({w.last_error}) and were written "
+              f"later; none lost", file=sys.stderr)
+    return False
+
+
 def _report_losses(runner, db) -> bool:
     """Lines for what the database, the PLC and text outputs did not get; True when anything was lost."""
     lost = False
-    processed = runner.stats.processed
     if runner.recorder is not None and hasattr(runner.recorder, "writer"):
-        w = runner.recorder.writer.stats
-        if w.dropped:
-            lost = True
-            print(f"error: {w.dropped} of {processed} records NOT recorded in {db.path}: {w.last_error} "
-                  f"({w.failures} failed writes; at most {w.max_pending} waited in memory)", file=sys.stderr)
-        elif w.queued:
-            print(f"warning: {w.queued} records waited for the database ({w.last_error}) and were written "
-                  f"later; none lost", file=sys.stderr)
+        lost = _report_db_losses(runner.recorder.writer.stats, runner.stats.processed, db)
     for out in runner.outputs:
         if hasattr(out, "delivered"):  # a PLC
             lost = lost or out.lost > 0

@@ -58,6 +58,32 @@ class SmallFs:
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, self._limit[1]))
         return limit
 
+    def readonly(self) -> None:
+        """Make the folder read-only: remount the tmpfs read-only (root is not stopped by modes), or
+        take the write permission away (the stand-in, not root)."""
+        if self.mounted:
+            subprocess.run(["mount", "-o", "remount,ro", str(self.folder)], check=True, capture_output=True)
+        else:
+            for p in [self.folder, *self.folder.rglob("*")]:
+                if p.is_dir():
+                    p.chmod(0o555)
+
+    def writable(self) -> None:
+        if self.mounted:
+            subprocess.run(["mount", "-o", "remount,rw", str(self.folder)], check=True, capture_output=True)
+        else:
+            for p in [self.folder, *self.folder.rglob("*")]:
+                if p.is_dir():
+                    p.chmod(0o755)
+
+    @staticmethod
+    def limit(nbytes: int):
+        """preexec_fn for a subprocess: files may not grow past ``nbytes`` (the stand-in's full disk)."""
+        def preexec() -> None:
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (nbytes, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+        return preexec
+
     @staticmethod
     def preexec() -> None:
         """For a subprocess that ``fill(pid)`` may limit: a write past the limit fails with EFBIG."""
@@ -72,6 +98,7 @@ class SmallFs:
             self._limit = None
 
     def close(self) -> None:
+        self.writable()
         self.free()
         if self.mounted:
             subprocess.run(["umount", "-l", str(self.folder)], capture_output=True)

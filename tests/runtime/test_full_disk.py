@@ -4,9 +4,12 @@ is lost is counted, and nothing already written is damaged."""
 
 from __future__ import annotations
 
+import csv
+import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -98,3 +101,78 @@ def test_stream_cli_on_a_disk_that_fills_up_counts_the_lost_records(tmp_path, sm
     lost = [ln for ln in err.splitlines() if "NOT recorded" in ln]
     assert lost and lost[0].startswith(f"error: {30 - kept} of 30 records NOT recorded in "), err
     print(f"[{small_fs.kind}] stream CLI, disk full after the first second: {kept} recorded, {30 - kept} lost")
+
+
+# ---------------------------------------------------------------- `run` (#18 item 8)
+def _jsonl_rows(path):
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]  # every line whole
+
+
+def test_run_into_a_read_only_output_folder_is_one_line_and_keeps_the_earlier_results(tmp_path, small_fs):
+    frames = make_folder(tmp_path / "frames", 4, half_every=2)
+    out = small_fs.folder / "out"
+    assert wb("run", COINS, "-i", frames[0].parent, "-o", out, "-q").returncode == 0
+    before = {p.name: p.read_bytes() for p in out.glob("results.*")}
+    small_fs.readonly()
+    for target in (out, small_fs.folder / "new"):
+        p = wb("run", COINS, "-i", frames[0].parent, "-o", target, "-q")
+        assert p.returncode == 2, p.stderr
+        assert p.stdout == "" and p.stderr.count("\n") == 1 and "Traceback" not in p.stderr
+        reason = "Read-only file system" if small_fs.mounted else "Permission denied"
+        assert p.stderr.strip() == f"error: cannot write to the output folder {target}: {reason}", p.stderr
+    for extra, msg in ((("--db", small_fs.folder / "new" / "r.db"), "error: cannot open results database "),
+                       (("--db", tmp_path / "r.db", "--archive", small_fs.folder / "arch"),
+                        "error: cannot make the image archive ")):
+        p = wb("run", COINS, "-i", frames[0].parent, "-o", tmp_path / "o", "-q", *extra)
+        assert p.returncode == 2 and p.stderr.startswith(msg) and p.stderr.count("\n") == 1, p.stderr
+    assert {p.name: p.read_bytes() for p in out.glob("results.*")} == before  # untouched, readable
+    assert len(list(csv.DictReader(open(out / "results.csv", encoding="utf-8")))) == 4
+    assert len(_jsonl_rows(out / "results.jsonl")) == 4
+
+
+def test_run_on_a_disk_that_fills_up_stops_with_one_line_and_whole_rows(tmp_path, small_fs):
+    """30 inputs; the pipeline saves an annotated image per input into the 1 MB output disk, which
+    fills up after a few: one error line, exit 4, results.jsonl holds whole rows only, no 0-byte CSV."""
+    frames = make_folder(tmp_path / "frames", 30, half_every=3)
+    out = small_fs.folder / "out"
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    p = subprocess.run([sys.executable, "-m", "workbench", "run", str(COINS), "-i", str(frames[0].parent),
+                        "-o", str(out), "-q"], capture_output=True, text=True, env=env, timeout=300,
+                       preexec_fn=None if small_fs.mounted else SmallFs.limit(3000))
+    print(p.stdout[-500:], p.stderr[-800:])
+    assert p.returncode == 4, p.stderr
+    assert "Traceback" not in p.stderr and "internal error" not in p.stderr
+    errors = [ln for ln in p.stderr.splitlines() if ln.startswith("error:")]
+    assert len(errors) == 1 and errors[0].startswith("error: cannot write results."), p.stderr
+    reason = "No space left on device" if small_fs.mounted else "File too large"
+    assert reason in errors[0]
+    rows = _jsonl_rows(out / "results.jsonl")
+    assert errors[0].endswith(f"({len(rows)} whole rows in results.jsonl)")
+    assert [Path(r["input"]).name for r in rows] == [f.name for f in frames[:len(rows)]]
+    csv_file = out / "results.csv"
+    assert not csv_file.exists() or len(list(csv.DictReader(open(csv_file, encoding="utf-8")))) >= len(rows)
+    assert not list(out.glob(".*.tmp"))
+    print(f"[{small_fs.kind}] run on a filling disk: {len(rows)} whole rows kept of 30; {errors[0]}")
+
+
+def test_run_db_records_wait_for_a_full_disk_and_are_written_in_order_when_freed(tmp_path, small_fs):
+    from workbench.runtime.batch import BatchRun
+    from workbench.runtime.results import BatchRecorder
+
+    frames = make_folder(tmp_path / "frames", 8, half_every=3)
+    pipeline = load_pipeline(COINS)
+    db = ResultsDB(small_fs.folder / "r.db")
+    recorder = BatchRecorder(db, pipeline, "coins")
+    recorder.writer.retry_s = 0.0
+    batch = BatchRun(pipeline, tmp_path / "out", on_result=recorder)
+    small_fs.fill()
+    batch.run(frames, on_row=lambda i, row: small_fs.free() if i == 4 else None)
+    s = recorder.close()
+    assert s.queued == 5 and s.retried == 5 and s.dropped == 0 and s.written == 8
+    assert [r.input for r in db.query()] == [str(f) for f in frames]
+    small_fs.fill()  # and once it stays full: counted, not silently gone
+    recorder = BatchRecorder(db, pipeline, "coins")
+    recorder.writer.close_timeout_s = 0.2
+    BatchRun(pipeline, tmp_path / "out2", on_result=recorder).run(frames[:3])
+    assert recorder.close().dropped == 3 and db.count() == 8
+    db.close()

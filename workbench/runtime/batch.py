@@ -18,6 +18,7 @@ from workbench.core.graph import NodeInstance, Pipeline
 from workbench.core.spec import CancelToken, NodeContext
 from workbench.core.types import MeasurementSet, VerdictResult, to_jsonable
 from workbench.runtime.results import CSV_ERRORS, json_text
+from workbench.runtime.safe_files import OutputWriteError, RowLog, check_writable, write_replacing
 
 
 @dataclass
@@ -97,24 +98,31 @@ class BatchRun:
         self.source = pick_source(pipeline, source_id)
         self.engine = Engine()
         self.rows: list[Row] = []
+        self.row_log: RowLog | None = None  # results.jsonl of the last run (``lines`` written whole)
 
     def run(self, inputs: Iterable[Path], cancel: CancelToken | None = None,
             on_row: Callable[[int, Row], None] | None = None) -> list[Row]:
-        self.output_dir.mkdir(parents=True, exist_ok=True)
-        jsonl = self.output_dir / "results.jsonl"
+        check_writable(self.output_dir)  # read-only, full: one line before any work
+        error, self.row_log = None, None
         try:
-            with open(jsonl, "w", encoding="utf-8") as f:
+            with RowLog(self.output_dir / "results.jsonl") as self.row_log:
                 for i, path in enumerate(inputs):
                     if cancel is not None and cancel.cancelled:
                         break
                     row = self.run_one(Path(path), i, cancel)
                     self.rows.append(row)
-                    f.write(json_text(row.as_dict()) + "\n")
-                    f.flush()
                     if on_row:
                         on_row(i, row)
+                    self.row_log.append(json_text(row.as_dict()))  # OutputWriteError: stop; rows so far kept
+        except OutputWriteError as exc:
+            error = exc
         finally:
-            self.write_csv(self.output_dir / "results.csv")
+            try:
+                self.write_csv(self.output_dir / "results.csv")
+            except OutputWriteError as exc:
+                error = error or exc
+        if error is not None:
+            raise error
         return self.rows
 
     def run_one(self, path: Path, index: int = 0, cancel: CancelToken | None = None) -> Row:
@@ -131,10 +139,12 @@ class BatchRun:
     def write_csv(self, path: Path) -> None:
         mcols = sorted({k for r in self.rows for k in r.measurements})
         tcols = sorted({k for r in self.rows for k in r.texts})
-        with open(path, "w", newline="", encoding="utf-8", errors=CSV_ERRORS) as f:
+        def write(f) -> None:
             w = csv.writer(f)
             w.writerow(["input", "status", "verdict", "reasons", "total_ms", *mcols, *tcols, "errors"])
             for r in self.rows:
                 w.writerow([r.input, r.status, r.verdict or "", "; ".join(r.reasons), r.total_ms,
                             *[r.measurements.get(c, "") for c in mcols], *[r.texts.get(c, "") for c in tcols],
                             " | ".join(r.errors)])
+
+        write_replacing(path, write, errors=CSV_ERRORS)  # complete or not at all: never a 0-byte file

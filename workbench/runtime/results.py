@@ -29,7 +29,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from workbench.core.errors import WorkbenchError
-from workbench.core.fsnames import FSNAME_ERRORS, has_surrogates
+from workbench.core.fsnames import FSNAME_ERRORS, display, has_surrogates
 from workbench.core.paths import user_data_dir
 
 SCHEMA_VERSION = 2
@@ -166,7 +166,10 @@ class ResultsDB:
             else:
                 migrate(self.conn)
         except sqlite3.DatabaseError as exc:
-            raise WorkbenchError(f"cannot open results database {self.path}: {exc}") from None
+            raise WorkbenchError(f"cannot open results database {display(str(self.path))}: {exc}") from None
+        except OSError as exc:  # its folder cannot be made (read-only, full)
+            raise WorkbenchError(f"cannot open results database {display(str(self.path))}: "
+                                 f"{exc.strerror or exc}") from None
 
     # -- writing ---------------------------------------------------------------------------
     def add(self, rec: Inspection) -> int:
@@ -298,7 +301,11 @@ class Archive:
         self.save_all = save_all
         self.deleted = 0
         self._lock = threading.Lock()
-        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WorkbenchError(f"cannot make the image archive {display(str(self.folder))}: "
+                                 f"{exc.strerror or exc}") from None
         files = sorted((p for p in self.folder.rglob("*") if p.is_file()), key=lambda p: (p.stat().st_mtime, str(p)))
         self._files: deque[tuple[Path, int]] = deque((p, p.stat().st_size) for p in files)
         self.total_bytes = sum(s for _, s in self._files)
@@ -370,13 +377,22 @@ def inspection_from_run(res, row, *, pipeline_name: str, pipeline_digest: str, s
 
 
 class BatchRecorder:
-    """Hook for BatchRun.on_result: writes one record per input (and archives the image)."""
+    """Hook for BatchRun.on_result: writes one record per input (and archives the image). A record
+    whose write fails waits in a bounded memory queue and is retried (``writer``, a RetryQueue);
+    ``close`` makes the last tries and counts what is lost."""
 
     def __init__(self, db: ResultsDB, pipeline, pipeline_name: str, *, archive: Archive | None = None,
-                 source: str = "") -> None:
+                 source: str = "", queue_size: int = 1000) -> None:
+        from workbench.runtime.retry_queue import RetryQueue
+
         self.db, self.archive, self.source = db, archive, source
         self.name, self.digest = pipeline_name, pipeline_hash(pipeline)
         self.ids: list[int] = []
+        self.writer = RetryQueue(db.add, what=f"results database {db.path.name}", maxlen=queue_size,
+                                 errors=(sqlite3.Error, OSError))
+
+    def close(self):
+        return self.writer.close()
 
     def __call__(self, index: int, path: Path, res, row) -> None:
         rec = inspection_from_run(res, row, pipeline_name=self.name, pipeline_digest=self.digest,
@@ -386,7 +402,9 @@ class BatchRecorder:
                 rec.image_path = str(self.archive.save_file(path))
             except OSError as exc:
                 rec.errors.append(f"archive: {exc}")
-        self.ids.append(self.db.add(rec))
+        rec_id = self.writer.submit(rec)
+        if rec_id is not None:
+            self.ids.append(rec_id)
 
 
 def records_to_dicts(recs: Iterable[Inspection]) -> list[dict]:
