@@ -189,7 +189,8 @@ class RetryQueue(Generic[T]):
 
     def _failed(self, exc: BaseException) -> None:
         self.stats.failures += 1
-        self.stats.last_error = str(exc) or type(exc).__name__
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        self.stats.last_error = why or type(exc).__name__
         self._next_retry = time.monotonic() + self.retry_s
         if self.stats.failures == 1 or self.stats.failures % 100 == 0:
             log.error("%s: write failed (%d so far): %s", self.what, self.stats.failures, exc)
