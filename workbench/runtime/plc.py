@@ -83,7 +83,8 @@ class ModbusPlc:
         self.delivered = 0  # verdicts written to the PLC
         q = self.cfg.get("queue", {})
         if not isinstance(q, dict):
-            raise WorkbenchError('PLC configuration: "queue" must be an object such as {"size": 1000, "policy": "queue"}')
+            raise WorkbenchError('PLC configuration: "queue" must be an object such as '
+                                 '{"size": 1000, "policy": "queue"}')
         size, policy = q.get("size", 1000), str(q.get("policy", "queue"))
         if not isinstance(size, int):
             raise WorkbenchError(f'PLC configuration: "queue" size {size!r}: expected a whole number')
