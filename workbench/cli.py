@@ -508,6 +508,7 @@ def cmd_replay(args) -> int:
     from workbench.core.spec import CancelToken
     from workbench.runtime.replay import OUTCOMES, UNCHANGED, Replay
     from workbench.runtime.results import ResultsDB, parse_time
+    from workbench.runtime.safe_files import check_writable
 
     pipeline = load_pipeline(args.pipeline)
     _apply_sets(pipeline, args.set)
@@ -520,6 +521,7 @@ def cmd_replay(args) -> int:
     if not records:
         raise WorkbenchError(f"no inspections in {args.db}" + (" in that time range" if since or until else ""))
     out = Path(args.output) if args.output else Path.cwd() / "replay" / Path(args.pipeline).stem
+    check_writable(out)  # a read-only or full output folder: one line before any work
     replay = Replay(pipeline, out, args.source)
     cancel = CancelToken()
     bar = tqdm(total=len(records), unit="img", file=sys.stderr, disable=len(records) < 2 or None,

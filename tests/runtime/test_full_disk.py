@@ -126,6 +126,11 @@ def test_run_into_a_read_only_output_folder_is_one_line_and_keeps_the_earlier_re
         p = wb("run", COINS, "-i", frames[0].parent, "-o", tmp_path / "o", "-q", *extra)
         assert p.returncode == 2 and p.stderr.startswith(msg) and p.stderr.count("\n") == 1, p.stderr
     assert {p.name: p.read_bytes() for p in out.glob("results.*")} == before  # untouched, readable
+    assert wb("run", COINS, "-i", frames[0].parent, "-o", tmp_path / "o", "-q", "--db", tmp_path / "r.db",
+              "--archive-all").returncode == 0
+    p = wb("replay", COINS, "--db", tmp_path / "r.db", "-o", small_fs.folder / "replay")
+    assert p.returncode == 2 and p.stderr.startswith("error: cannot write to the output folder ") \
+        and p.stderr.count("\n") == 1, p.stderr
     assert len(list(csv.DictReader(open(out / "results.csv", encoding="utf-8")))) == 4
     assert len(_jsonl_rows(out / "results.jsonl")) == 4
 

@@ -18,6 +18,7 @@ from workbench.core.graph import Pipeline
 from workbench.core.spec import CancelToken
 from workbench.runtime.batch import BatchRun
 from workbench.runtime.results import CSV_ERRORS, Inspection
+from workbench.runtime.safe_files import check_writable, write_replacing
 
 NEWLY_NG, NEWLY_OK, UNCHANGED, MISSING, ERROR = "newly NG", "newly OK", "unchanged", "missing image", "error"
 OUTCOMES = (NEWLY_NG, NEWLY_OK, UNCHANGED, MISSING, ERROR)
@@ -75,8 +76,9 @@ class Replay:
 
     def write_csv(self, path: Path) -> Path:
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "w", newline="", encoding="utf-8", errors=CSV_ERRORS) as f:
+        check_writable(path.parent)  # read-only, full: one line (OutputWriteError)
+
+        def write(f) -> None:
             w = csv.writer(f)
             w.writerow(["id", "time", "input", "image_path", "recorded_verdict", "new_verdict", "outcome",
                         "recorded_reasons", "new_reasons", "errors"])
@@ -84,4 +86,6 @@ class Replay:
                 r = it.record
                 w.writerow([r.id, r.time, r.input, r.image_path or "", r.verdict or "", it.new_verdict or "",
                             it.outcome, "; ".join(r.reasons), "; ".join(it.new_reasons), " | ".join(it.errors)])
+
+        write_replacing(path, write, errors=CSV_ERRORS)  # complete or not at all; the previous one kept
         return path
