@@ -351,13 +351,13 @@ def cmd_stream(args) -> int:
     s = runner.stats.snapshot()
     if runner.error and s["processed"] == 0:
         raise WorkbenchError(runner.error)
+    lost = _report_losses(runner, db) or bool(source.incomplete)  # incomplete: a truncated video
     w = recorder.writer.stats if recorder is not None else None
     recorded = f" ({w.written} of {s['processed']} recorded)" if w is not None and w.written != s["processed"] else ""
     print(f"{s['processed']} frame{'s' if s['processed'] != 1 else ''}: {s['ok']} OK, {s['ng']} NG, "
           f"{s['errors']} error{'s' if s['errors'] != 1 else ''}, {s['dropped']} dropped; "
           f"{runner.stats.overall_fps():.1f} fps, latency mean {s['latency_ms']['mean']:.1f} ms "
           f"(p95 {s['latency_ms']['p95']:.1f})" + (f" -> {db.path}{recorded}" if db is not None else ""))
-    lost = _report_losses(runner, db) or bool(source.incomplete)  # incomplete: a truncated video
     if runner.error:
         print(f"error: {runner.error}", file=sys.stderr)
     if lost:
@@ -381,15 +381,17 @@ def _report_db_losses(w, processed: int, db) -> bool:
 
 
 def _report_losses(runner, db) -> bool:
-    """Lines for what the database, the PLC and text outputs did not get; True when anything was lost."""
+    """Lines for what the database, the PLC and text outputs did not get (printed before the summary,
+    which stays the last line of stdout); True when anything was lost."""
     lost = False
     if runner.recorder is not None and hasattr(runner.recorder, "writer"):
         lost = _report_db_losses(runner.recorder.writer.stats, runner.stats.processed, db)
     for out in runner.outputs:
         if hasattr(out, "delivered"):  # a PLC
             lost = lost or out.lost > 0
-            print(f"PLC: {out.delivered} of {out.total} verdicts reached the PLC, {out.lost} lost"
-                  + (f" (last error: {out.last_error})" if out.last_error else ""),
+            print(("error: " if out.lost else "") + f"PLC {out.host}:{out.port}: {out.delivered} of {out.total} "
+                  f"verdicts reached the PLC, {out.lost} lost"
+                  + (f" (last error: {out.last_error})" if out.lost and out.last_error else ""),
                   file=sys.stderr if out.lost else sys.stdout)
         elif getattr(out, "dropped", 0):
             lost = True

@@ -100,7 +100,8 @@ def test_stream_cli_reports_plc_state_and_lost_verdicts(tmp_path):
 
     frames = make_folder(tmp_path / "frames", 12, half_every=3)
     cfg = tmp_path / "plc.json"
-    cfg.write_text(json.dumps({"host": "127.0.0.1", "port": free_port(), "verdict": {"register": 0},
+    port = free_port()
+    cfg.write_text(json.dumps({"host": "127.0.0.1", "port": port, "verdict": {"register": 0},
                                "queue": {"size": 5, "policy": "drop-oldest"}, "backoff_max_s": 0.2}))
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     p = subprocess.run([sys.executable, "-m", "workbench", "stream", str(COINS), "--source",
@@ -110,5 +111,5 @@ def test_stream_cli_reports_plc_state_and_lost_verdicts(tmp_path):
     assert p.returncode == 4, p.stderr
     status = [ln for ln in p.stdout.splitlines() if ln.startswith("[")]
     assert status and "PLC reconnecting" in status[-1], p.stdout
-    assert "PLC: 0 of 12 verdicts reached the PLC, 12 lost" in p.stdout + p.stderr
+    assert f"error: PLC 127.0.0.1:{port}: 0 of 12 verdicts reached the PLC, 12 lost" in p.stderr
     assert "Traceback" not in p.stderr

@@ -102,6 +102,9 @@ class ModbusPlc:
 
     # -- public -------------------------------------------------------------------------------
     def start(self) -> ModbusPlc:
+        pm = logging.getLogger("pymodbus")
+        if pm.level == logging.NOTSET and not log.isEnabledFor(logging.DEBUG):
+            pm.setLevel(logging.CRITICAL)  # one line per failed connect attempt: the state and alarm say it
         self._stop.clear()
         self._thread = threading.Thread(target=self._loop, name="workbench-plc", daemon=True)
         self._thread.start()
@@ -164,7 +167,7 @@ class ModbusPlc:
             self._thread = None
         lost = self._queue.drain()
         if lost:
-            log.error("PLC %s:%s: %d verdict(s) never reached the PLC", self.host, self.port, len(lost))
+            log.info("PLC %s:%s: %d verdict(s) never reached the PLC", self.host, self.port, len(lost))
         self.state = "stopped"
 
     stop = close

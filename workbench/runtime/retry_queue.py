@@ -163,7 +163,7 @@ class RetryQueue(Generic[T]):
             time.sleep(min(0.2, max(0.0, end - time.monotonic())))
         lost = self.queue.drain()
         if lost:
-            log.error("%s: %d item(s) could not be written and are lost: %s", self.what, len(lost),
+            log.info("%s: %d item(s) could not be written and are lost: %s", self.what, len(lost),
                       self.stats.last_error)
         self._sync()
         return self.stats
