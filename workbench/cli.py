@@ -293,7 +293,12 @@ def cmd_run(args) -> int:
     print(f"{len(rows)} input{'s' if len(rows) != 1 else ''}: {n_ok} OK, {n_ng} NG, {n_err} error"
           f"{'s' if n_err != 1 else ''} -> {out / 'results.jsonl'}"
           + (f" and {db.path}{recorded}" if db is not None else ""))
-    lost = w is not None and _report_db_losses(w, len(rows), db)
+    lost = False
+    if w is not None:
+        from workbench.runtime.loss_report import db_lines
+
+        lines, lost = db_lines(w, len(rows), db.path)
+        _print_lines(lines)
     if write_error is not None:
         logged = batch.row_log.lines if batch.row_log is not None else 0
         stopped = f"; stopped after {len(rows)} of {len(inputs)} inputs" if len(rows) < len(inputs) else ""
@@ -349,7 +354,11 @@ def cmd_stream(args) -> int:
     s = runner.stats.snapshot()
     if runner.error and s["processed"] == 0:
         raise WorkbenchError(runner.error)
-    lost = _report_losses(runner, db) or bool(source.incomplete)  # incomplete: a truncated video
+    from workbench.runtime.loss_report import stream_lines
+
+    lines, lost = stream_lines(runner, db.path if db is not None else None)
+    _print_lines(lines)  # before the summary: it stays the last line of stdout
+    lost = lost or bool(source.incomplete)  # incomplete: a truncated video
     w = recorder.writer.stats if recorder is not None else None
     recorded = f" ({w.written} of {s['processed']} recorded)" if w is not None and w.written != s["processed"] else ""
     print(f"{s['processed']} frame{'s' if s['processed'] != 1 else ''}: {s['ok']} OK, {s['ng']} NG, "
@@ -366,36 +375,9 @@ def cmd_stream(args) -> int:
     return EXIT_OK
 
 
-def _report_db_losses(w, processed: int, db) -> bool:
-    """One line when records had to wait for the database or were lost; True when lost."""
-    if w.dropped:
-        print(f"error: {w.dropped} of {processed} records NOT recorded in {db.path}: {w.last_error} "
-              f"({w.failures} failed writes; at most {w.max_pending} waited in memory)", file=sys.stderr)
-        return True
-    if w.queued:
-        print(f"warning: {w.queued} records waited for the database ({w.last_error}) and were written "
-              f"later; none lost", file=sys.stderr)
-    return False
-
-
-def _report_losses(runner, db) -> bool:
-    """Lines for what the database, the PLC and text outputs did not get (printed before the summary,
-    which stays the last line of stdout); True when anything was lost."""
-    lost = False
-    if runner.recorder is not None and hasattr(runner.recorder, "writer"):
-        lost = _report_db_losses(runner.recorder.writer.stats, runner.stats.processed, db)
-    for out in runner.outputs:
-        if hasattr(out, "delivered"):  # a PLC
-            lost = lost or out.lost > 0
-            print(("error: " if out.lost else "") + f"PLC {out.host}:{out.port}: {out.delivered} of {out.total} "
-                  f"verdicts reached the PLC, {out.lost} lost"
-                  + (f" (last error: {out.last_error})" if out.lost and out.last_error else ""),
-                  file=sys.stderr if out.lost else sys.stdout)
-        elif getattr(out, "dropped", 0):
-            lost = True
-            print(f"error: text output {out.host}:{out.port}: {out.dropped} of {out.count} lines not sent",
-                  file=sys.stderr)
-    return lost
+def _print_lines(lines) -> None:
+    for to_stderr, text in lines:
+        print(text, file=sys.stderr if to_stderr else sys.stdout)
 
 
 def _load(path):
