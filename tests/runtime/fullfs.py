@@ -60,7 +60,8 @@ class SmallFs:
 
     def readonly(self) -> None:
         """Make the folder read-only: remount the tmpfs read-only (root is not stopped by modes), or
-        take the write permission away (the stand-in, not root)."""
+        take the write permission away (the stand-in; a root subprocess started with
+        ``preexec_fn=SmallFs.without_override`` then respects it too)."""
         if self.mounted:
             subprocess.run(["mount", "-o", "remount,ro", str(self.folder)], check=True, capture_output=True)
         else:
@@ -83,6 +84,18 @@ class SmallFs:
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
             resource.setrlimit(resource.RLIMIT_FSIZE, (nbytes, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
         return preexec
+
+    @staticmethod
+    def without_override() -> None:
+        """preexec_fn: drop CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH from the child's bounding set, so
+        that root obeys file modes (a root container where mounting is not allowed). No-op otherwise."""
+        if os.geteuid() != 0:
+            return
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        for cap in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
+            libc.prctl(24, cap, 0, 0, 0)  # PR_CAPBSET_DROP
 
     @staticmethod
     def preexec() -> None:

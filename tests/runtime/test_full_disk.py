@@ -31,9 +31,10 @@ def small_fs(tmp_path):
 
 
 def wb(*args, timeout=180):
+    """The command line in a subprocess; root in it obeys file modes (see SmallFs.without_override)."""
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     return subprocess.run([sys.executable, "-m", "workbench", *map(str, args)], capture_output=True, text=True,
-                          env=env, timeout=timeout)
+                          env=env, timeout=timeout, preexec_fn=SmallFs.without_override)
 
 
 def test_stream_records_wait_while_the_disk_is_full_and_are_written_when_it_is_freed(tmp_path, small_fs):
