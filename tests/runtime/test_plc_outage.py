@@ -82,7 +82,10 @@ def test_plc_outage_drop_oldest_keeps_the_newest_and_counts_the_lost(tmp_path):
     assert seen["max_waiting"] == 4 and seen["lost"] >= 6
     assert seen["delivered"] + seen["lost"] == N
     dedup = [t for i, t in enumerate(totals) if i == 0 or t != totals[i - 1]]
-    assert dedup == sorted(set(dedup)) and dedup[-1] == N and len(dedup) == seen["delivered"]
+    assert dedup == sorted(set(dedup)) and dedup[-1] == N  # in order, the newest kept
+    # a write the PLC took just as it went down (its answer lost) counts as not delivered: the PLC
+    # may have one verdict more than the count says, never fewer
+    assert len(dedup) - seen["delivered"] in (0, 1), (dedup, seen)
     assert "lost" in seen["alarm"] or seen["lost"] > 0
 
 

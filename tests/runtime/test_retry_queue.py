@@ -75,3 +75,22 @@ def test_retry_waits_retry_s_between_failed_attempts():
     q.submit("b")  # not yet time to retry: "b" waits behind "a", no write attempt hammers the disk
     assert q.stats.failures == attempts and store.items == [] and len(q.queue) == 2
     assert q.retry(force=True) and store.items == ["a", "b"]
+
+
+def test_a_claimed_head_is_never_dropped_while_it_is_written():
+    """The PLC thread writes the head while the output thread keeps putting: the item being written
+    is neither dropped nor counted as waiting; after a failed write it is the oldest again."""
+    q = BoundedQueue(2, "drop-oldest")
+    q.put("a")
+    assert q.claim() == "a"
+    q.put("b")
+    q.put("c")  # "a" is being written: 2 waiting besides it, no drop yet
+    assert q.dropped == 0 and q.max_len == 2
+    q.put("d")  # full: the oldest *waiting* one goes ("b"), not "a"
+    assert q.dropped == 1 and q.pop("a") and q.drain(lost=False) == ["c", "d"]
+    q.put("x")
+    q.claim()
+    q.release()  # the write failed: "x" waits again and a full queue may drop it
+    q.put("y")
+    q.put("z")
+    assert q.dropped == 2 and q.drain(lost=False) == ["y", "z"]

@@ -224,11 +224,15 @@ class ModbusPlc:
         """Write up to ``budget`` queued verdicts, oldest first; True when more are waiting. A
         failed write raises and leaves its verdict at the head of the queue (written again later)."""
         for _ in range(budget):
-            p = self._queue.peek()
+            p = self._queue.claim()  # while it is written, a full queue drops others, not this one
             if p is None:
                 return False
-            self._write_one(p)
-            self._queue.pop(p)
+            try:
+                self._write_one(p)
+            except Exception:
+                self._queue.release()  # failed: it waits at the head again (dropped first when full)
+                raise
+            self._queue.pop(p)  # delivered (and no longer claimed)
             self.writes += 1
             self.delivered += p["verdict"] != "skip"
             if self.interval_s > 0 and len(self._queue) and self._stop.wait(self.interval_s):

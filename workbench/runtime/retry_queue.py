@@ -39,7 +39,10 @@ def check_policy(policy: str, maxlen: int) -> None:
 
 class BoundedQueue(Generic[T]):
     """A thread-safe bounded FIFO with a loss policy. ``put`` never blocks; the consumer reads the
-    head with ``peek`` and removes it with ``pop`` once it is delivered."""
+    head with ``peek`` and removes it with ``pop`` once it is delivered. A consumer in another
+    thread takes the head with ``claim`` instead: while it is being written the policy never drops
+    it (it would be counted lost and delivered), and it does not count as waiting; ``release`` gives
+    it back after a failed write."""
 
     def __init__(self, maxlen: int = 1000, policy: str = "drop-oldest") -> None:
         check_policy(policy, maxlen)
@@ -48,28 +51,48 @@ class BoundedQueue(Generic[T]):
         self._lock = threading.Lock()
         self.put_count = 0  # items offered
         self.dropped = 0  # items lost to the policy (or to drain)
-        self.max_len = 0  # the longest the queue has been
+        self.max_len = 0  # the most items that have waited at once
+        self._claimed: T | None = None
+
+    def _waiting(self) -> int:
+        claimed = self._items and self._items[0] is self._claimed
+        return len(self._items) - (1 if claimed else 0)
 
     def put(self, item: T) -> bool:
         """Queue ``item``; False when it was lost (policy "queue" with a full queue)."""
         with self._lock:
             self.put_count += 1
-            if len(self._items) >= self.maxlen:
+            if self._waiting() >= self.maxlen:
                 self.dropped += 1
                 if self.policy == "queue":
                     return False
-                self._items.popleft()
+                if self._items[0] is self._claimed:
+                    del self._items[1]  # the oldest waiting one, not the one being written
+                else:
+                    self._items.popleft()
             self._items.append(item)
-            self.max_len = max(self.max_len, len(self._items))
+            self.max_len = max(self.max_len, self._waiting())
             return True
 
     def peek(self) -> T | None:
         with self._lock:
             return self._items[0] if self._items else None
 
+    def claim(self) -> T | None:
+        """The head, marked as being written (see the class notes); None when empty."""
+        with self._lock:
+            self._claimed = self._items[0] if self._items else None
+            return self._claimed
+
+    def release(self) -> None:
+        with self._lock:
+            self._claimed = None
+
     def pop(self, item: T) -> bool:
         """Remove ``item`` if it is still the head (it may have been dropped meanwhile)."""
         with self._lock:
+            if self._claimed is item:
+                self._claimed = None
             if self._items and self._items[0] is item:
                 self._items.popleft()
                 return True
@@ -80,6 +103,7 @@ class BoundedQueue(Generic[T]):
         with self._lock:
             items = list(self._items)
             self._items.clear()
+            self._claimed = None
             if lost:
                 self.dropped += len(items)
             return items
