@@ -191,7 +191,10 @@ def test_classify_node_reports_cpu_fallback_and_missing_model(tmp_path):
     pipe.connect("src", "image", "cls", "image")
     res = Engine().run(pipe)
     if "CUDAExecutionProvider" not in ort.get_available_providers():
-        assert res.nodes["cls"].notes == ["ran on CPU: this build has no GPU support (onnxruntime, not onnxruntime-gpu)"]
+        assert res.nodes["cls"].notes[0] == "ran on CPU: this build has no GPU support (onnxruntime, not onnxruntime-gpu)"
+    # no sidecar: the inferred pre-processing is shown beside the result
+    assert res.nodes["cls"].notes[1] == ("pre-processing inferred from the input and output shapes (no sidecar): "
+                                         "stretch to 8×8 (linear), RGB, NCHW float32, ÷255, ImageNet mean/std")
     pipe.set_param("cls", "model", "")
     res = Engine().run(pipe)
     assert res.nodes["cls"].status == "failed" and res.nodes["cls"].message == "no model file chosen"

@@ -37,6 +37,8 @@ def load(model: Path | None, device: Device, ctx: NodeContext | None) -> tuple[L
     cfg = load_config(loaded.path, loaded.info)
     if ctx is not None:  # every model node's result records where it really ran
         ctx.note(device_note(loaded))
+        if cfg.origin.startswith("inferred"):  # no sidecar: show the guess where the user can check it
+            ctx.note(f"pre-processing {cfg.origin}: {cfg.preprocess.describe()}")
     return loaded, cfg
 
 
