@@ -232,6 +232,8 @@ class MainWindow(QMainWindow):
         sb.addPermanentWidget(self.verdict_label)
 
         self._build_actions()
+        from workbench.gui.model_panel import install_model_panel
+        self.a_model_tools = install_model_panel(self)
         self._connect()
         self._plots_timer = QTimer(self, interval=200, singleShot=True, timeout=self._refresh_plots)
         self.autosave_timer = QTimer(self, interval=AUTOSAVE_MS, timeout=self.autosave)
