@@ -4,6 +4,7 @@
     workbench model bench MODEL [--device cpu|gpu] [--threads N] [--runs N] [--warmup N] [--batch N]
                                 [--image FILE] [--output FILE.json] [--json]
     workbench model quantize MODEL --calib DIR --output OUT.onnx [--eval DIR] [--dynamic | --fp16]
+                                   [--calibration minmax|percentile|entropy] [--keep-fp32 NODE,...]
                                    [--threads N] [--json FILE.json]
 
 Progress goes to stderr; Ctrl+C cancels (exit 130) and leaves no partial output file.
@@ -48,6 +49,10 @@ def add_parser(sub) -> None:
     kind = q.add_mutually_exclusive_group()
     kind.add_argument("--dynamic", action="store_true", help="dynamic INT8 (no calibration)")
     kind.add_argument("--fp16", action="store_true", help="FP16 (for GPUs)")
+    q.add_argument("--calibration", choices=["minmax", "percentile", "entropy"], default="minmax",
+                   help="how activation ranges are chosen (default minmax)")
+    q.add_argument("--keep-fp32", metavar="NODE[,NODE]", default="",
+                   help="Conv/MatMul/Gemm nodes to leave in FP32 (besides the first and the last)")
     q.add_argument("--threads", type=int, metavar="N", help="onnxruntime threads for the comparison")
     q.add_argument("--json", metavar="FILE.json", help="also write the result as JSON")
 
@@ -131,7 +136,9 @@ def _quantize(args) -> int:
     mode = "fp16" if args.fp16 else "dynamic" if args.dynamic else "int8"
     bars = _Bars()
     try:
-        res = quantize_model(args.model, args.output, args.calib, args.eval, mode, args.threads, progress=bars)
+        keep = [k for k in args.keep_fp32.split(",") if k.strip()]
+        res = quantize_model(args.model, args.output, args.calib, args.eval, mode, args.threads,
+                             calibration=args.calibration, keep_fp32=keep, progress=bars)
     finally:
         bars.close()
     if args.json:

@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QPushButton
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "inference"))
 from test_model_tools import PHOTOS, colour_classifier, photo_folder  # noqa: E402
@@ -26,6 +27,7 @@ def test_report_benchmark_plot_and_quantize(qtbot, tmp_path):
     with qtbot.waitSignal(panel.finished_job, timeout=60000) as b:
         panel.open_model(model)
     assert b.args == ["info"]
+    assert not any(btn.autoDefault() or btn.isDefault() for btn in panel.findChildren(QPushButton))  # Return: no dialog
     text = panel.info.toPlainText()
     assert "head: classification, 3 classes, 3 labels" in text
     assert "short side to 32×32, centre crop (antialias), RGB, NCHW float32, ÷255" in text

@@ -150,7 +150,8 @@ def test_static_int8_on_real_photos_keeps_metadata_sidecar_and_measures_agreemen
     stages = []
     res = quantize_model(model, tmp_path / "cls.int8.onnx", folder, progress=lambda s, d, t: stages.append(s))
     out = tmp_path / "cls.int8.onnx"
-    assert res.method.startswith("static INT8 QDQ (per-channel weights, MinMax calibration on 9 image(s))")
+    assert res.method == ("static INT8 QDQ (per-channel weights, minmax calibration on 9 image(s), 0 compute node(s) "
+                          "kept FP32)")  # two compute nodes: none kept (the stem/head rule needs more than three)
     assert (res.calib_images, res.eval_images, res.eval_on) == (9, 3, "held-out")
     ops = {n.op_type for n in onnx.load(out).graph.node}
     assert {"QuantizeLinear", "DequantizeLinear"} <= ops
@@ -167,6 +168,45 @@ def test_static_int8_on_real_photos_keeps_metadata_sidecar_and_measures_agreemen
     assert res.agreement == pytest.approx(expected) and res.agreement_kind == "top-1 agreement"
     assert res.agreement >= 2 / 3 and res.ratio > 0 and res.size_out > 0
     assert not list(tmp_path.glob("*.part"))
+
+
+def conv_stack(path, n=5):
+    """n named 3x3 Conv+Relu layers on [1, 3, 16, 16] (real compute nodes for the FP32-exclusion rule)."""
+    rng = np.random.default_rng(1)
+    nodes, inits, cur = [], [], "images"
+    for i in range(n):
+        w = rng.normal(0, 0.3, (3, 3, 3, 3)).astype(np.float32)
+        inits.append(numpy_helper.from_array(w, f"w{i}"))
+        nodes += [helper.make_node("Conv", [cur, f"w{i}"], [f"c{i}"], name=f"conv{i}", pads=[1, 1, 1, 1]),
+                  helper.make_node("Relu", [f"c{i}"], [f"r{i}"], name=f"relu{i}")]
+        cur = f"r{i}"
+    x = helper.make_tensor_value_info("images", TensorProto.FLOAT, [1, 3, 16, 16])
+    y = helper.make_tensor_value_info(cur, TensorProto.FLOAT, [1, 3, 16, 16])
+    m = helper.make_model(helper.make_graph(nodes, "stack", [x], [y], inits),
+                          opset_imports=[helper.make_opsetid("", 13)])
+    m.ir_version = 9
+    onnx.save(m, path)
+    return path
+
+
+def test_stem_and_head_stay_fp32_and_named_nodes_too(tmp_path):
+    from workbench.inference.quantize import _fp32_nodes, _uniform
+
+    model = conv_stack(tmp_path / "stack.onnx")
+    assert _fp32_nodes(onnx, model, []) == ["conv0", "conv4"]
+    assert _fp32_nodes(onnx, model, ["conv2"]) == ["conv2", "conv0", "conv4"]
+    with pytest.raises(ModelError, match="keep_fp32: no Conv/MatMul/Gemm node named 'relu1'"):
+        _fp32_nodes(onnx, model, ["relu1"])
+    folder = photo_folder(tmp_path / "photos", PHOTOS[:4])
+    res = quantize_model(model, tmp_path / "q.onnx", folder, calibration="percentile", keep_fp32=["conv2"])
+    assert res.method.endswith("percentile calibration on 4 image(s), 3 compute node(s) kept FP32)")
+    quantized = {n.input[0] for n in onnx.load(tmp_path / "q.onnx").graph.node if n.op_type == "Conv"}
+    assert sum(q.endswith("_DequantizeLinear_Output") for q in quantized) == 2  # conv1 and conv3 only
+    assert res.agreement_kind == "pixel agreement" and res.agreement > 0.8, res.agreement  # read as semantic
+    a, b = np.ones((1, 3, 48, 320), np.float32), np.ones((1, 3, 48, 400), np.float32)
+    assert [t.shape for t in _uniform([a, b], "entropy")] == [(1, 3, 48, 400)] * 2
+    with pytest.raises(ModelError, match="entropy calibration needs inputs of one size"):
+        _uniform([a, np.ones((1, 3, 32, 320), np.float32)], "entropy")
 
 
 def test_quantize_cancel_leaves_no_output(tmp_path):

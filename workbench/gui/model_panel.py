@@ -54,9 +54,13 @@ class BenchPlot(pg.PlotWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        from workbench.gui import theme
+        from workbench.gui.plots import _style
+
         self.setMinimumHeight(160)
+        _style(self)
         self.setLabel("left", t("ms per image (median)"))
-        self.addLegend(offset=(-10, 10))
+        self.addLegend(offset=(-10, 10), labelTextColor="#d8dce2" if theme.is_dark() else "#333")
         self.bars: list[pg.BarGraphItem] = []
 
     def show_result(self, res: dict) -> None:
@@ -126,6 +130,9 @@ class ModelPanel(QDialog):
         bottom.addWidget(self.progress)
         bottom.addWidget(self.cancel_btn)
         lay.addLayout(bottom)
+        for b in self.findChildren(QPushButton):  # Return in a field must not press a button (a dialog's default)
+            b.setAutoDefault(False)
+            b.setDefault(False)
 
     def _bench_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
