@@ -233,3 +233,28 @@ def test_sidecar_schema_is_unchanged_for_existing_files(tmp_path):
            "preprocess": {"resize": "STRETCH", "width": 8, "height": 8, "scaling": "UNIT"}}
     cfg = parse_config(json.loads(json.dumps(raw)), "x.workbench.json")
     assert cfg.preprocess.filter is ResizeFilter.LINEAR and "filter" not in cfg.to_json()["preprocess"]
+
+
+def test_the_nodes_resize_filter_overrides_the_models(tmp_path):
+    from workbench.nodes.dl.classify import classify
+    from workbench.nodes.dl._common import ResizeFilterChoice
+
+    size = 64
+    path, w = ultralytics_classifier(tmp_path / "cls.onnx", size)
+    rgb = data.coffee()
+    ref = ultralytics_reference(rgb, size, w)
+    probs = {}
+    for choice in ResizeFilterChoice:
+        ctx = _ctx(tmp_path)
+        res = classify(rgb[:, :, ::-1].copy(), ctx, model=path, top_k=20, resize_filter=choice)
+        probs[choice] = np.array([p for _, p in sorted((k[0], k[2]) for k in res.classification.top_k)])
+        assert any(f"centre crop ({choice.value if choice.name != 'MODEL' else 'antialias'})" in n for n in ctx.notes)
+    assert np.abs(probs[ResizeFilterChoice.MODEL] - ref).max() < 2e-3
+    assert np.abs(probs[ResizeFilterChoice.ANTIALIAS] - ref).max() < 2e-3
+    assert np.abs(probs[ResizeFilterChoice.LINEAR] - ref).max() > 5e-3  # cv2 bilinear moves the scores
+
+
+def _ctx(tmp_path):
+    from workbench.core.spec import NodeContext
+
+    return NodeContext(base_dir=tmp_path)
