@@ -3,6 +3,7 @@ photos through the model's pre-processing, agreement measured, sidecar and metad
 
 import json
 import sys
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -278,3 +279,33 @@ def test_quantize_without_onnx_says_so_in_one_line(tmp_path, capsys, monkeypatch
     assert main(["model", "quantize", str(model), "--dynamic", "-o", str(tmp_path / "q.onnx")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: quantize needs the 'onnx' package") and err.count("\n") == 1
+
+
+def test_agreement_measures_per_task():
+    from workbench.core.types import DetectionSet
+    from workbench.inference.adapters import Adapter, box_f1
+    from workbench.inference.model import ModelInfo
+    from workbench.inference.sidecar import ModelConfig
+
+    def dets(boxes, ids):
+        b = np.array(boxes, np.float32).reshape(-1, 4)
+        return DetectionSet(b, np.linspace(0.9, 0.5, len(b)).astype(np.float32), np.array(ids, np.int32),
+                            [str(i) for i in ids])
+
+    a = dets([(0, 0, 10, 10), (20, 20, 40, 40)], [0, 1])
+    assert box_f1(a, a) == 1.0
+    assert box_f1(a, dets([(1, 1, 11, 11), (20, 20, 40, 40), (50, 50, 60, 60)], [0, 1, 0])) == pytest.approx(0.8)
+    assert box_f1(a, dets([(0, 0, 10, 10), (20, 20, 40, 40)], [1, 0])) == 0.0  # same boxes, other classes
+    assert box_f1(a, dets([(6, 6, 16, 16), (20, 20, 40, 40)], [0, 1])) == pytest.approx(0.5)  # IoU 0.09: no match
+    assert box_f1(dets([], []), dets([], [])) == 1.0
+    info = ModelInfo(Path("m.onnx"), 0, 9, {}, "")
+    ad = Adapter(info, ModelConfig(task="detection"))
+    assert ad.agreement([a, a], [a, dets([], [])]) == (0.5, "box agreement (F1, IoU ≥ 0.5)")
+    an = Adapter(info, ModelConfig(task="anomaly"))
+    v, kind = an.agreement([0.1, 0.5, 0.9, 0.3], [0.12, 0.52, 0.88, 0.31])
+    assert kind == "score correlation" and v == pytest.approx(np.corrcoef([0.1, 0.5, 0.9, 0.3],
+                                                                           [0.12, 0.52, 0.88, 0.31])[0, 1])
+    assert Adapter(info, ModelConfig(task="ocr_recognition")).agreement(["LOT 1", "A"], ["LOT 1", "B"]) == \
+        (0.5, "text agreement")
+    sem = Adapter(info, ModelConfig(task="semantic_segmentation"))
+    assert sem.agreement([np.array([[0, 1], [1, 1]])], [np.array([[0, 1], [0, 1]])]) == (0.75, "pixel agreement")
