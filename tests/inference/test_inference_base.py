@@ -44,13 +44,18 @@ def test_the_ir_limit_is_the_installed_onnxruntimes_own():
     assert top == (14 if ort.__version__.startswith("1.32.") else top)
 
 
-def test_ir14_models_load_and_run(tmp_path):
-    # onnx 1.23 writes IR 14 by default; onnxruntime 1.32 runs it, so it must not be refused
-    p = channel_mean_classifier(tmp_path / "ir14.onnx", ir=14)
-    m = load_model(p, Device.CPU)
-    assert m.info.ir_version == 14
-    y = m.run({"x": np.full((1, 3, 8, 8), 0.5, np.float32)})[0]
-    assert np.allclose(y, 5.0)
+def test_models_up_to_the_runtimes_ir_load_and_run(tmp_path):
+    # onnx 1.23 writes IR 14 by default: onnxruntime 1.32 runs it (the old constant 13 refused it), 1.31 does not
+    top = runtime_max_ir()
+    for ir in sorted({9, top, 14}):
+        p = channel_mean_classifier(tmp_path / f"ir{ir}.onnx", ir=ir)
+        if ir > top:
+            with pytest.raises(ModelError, match=f"IR version {ir}; this onnxruntime"):
+                load_model(p, Device.CPU)
+            continue
+        m = load_model(p, Device.CPU)
+        assert m.info.ir_version == ir
+        assert np.allclose(m.run({"x": np.full((1, 3, 8, 8), 0.5, np.float32)})[0], 5.0)
 
 
 def test_newer_ir_is_refused_with_both_versions(tmp_path):
