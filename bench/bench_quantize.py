@@ -150,8 +150,8 @@ def section(res, extra: dict, args) -> str:
         f"Target {'met' if ok else 'NOT met'}. "
         + ("" if ok else "INT8 static QDQ loses text on this recogniser (CTC over 6,625 classes: a small shift in "
                          "the space/blank scores drops or adds spaces at the ends of a line, and look-alike "
-                         "glyphs (0/O, 1/I) swap, in both directions: see the accuracy on the drawn text). Keep the FP32 "
-                         "recogniser for reading; `workbench model quantize` reports this agreement for any model, "
+                         "glyphs (0/O, 1/I) swap, in both directions: see the accuracy on the drawn text). "
+                         "Keep the FP32 recogniser for reading; `workbench model quantize` reports this agreement for any model, "
                          "so a user sees the cost before deploying an INT8 copy."),
         "",
         "Exploration on the same kind of lines (83 held out, before the script; ratio noisy on the shared 2-core "

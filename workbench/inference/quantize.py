@@ -22,6 +22,8 @@ the `quantize` extra); without it the command says so in one line. Static INT8 n
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
 import tempfile
@@ -212,9 +214,12 @@ def _quantize(onnx, src: Path, dst: Path, mode: str, name: str, calib: list[np.n
         cm = {"minmax": CalibrationMethod.MinMax, "percentile": CalibrationMethod.Percentile,
               "entropy": CalibrationMethod.Entropy}[method]
         try:
-            quantize_static(str(pre), str(dst), _Reader(name, data, progress, cancel), quant_format=QuantFormat.QDQ,
-                            op_types_to_quantize=COMPUTE_OPS, nodes_to_exclude=fp32, per_channel=per_channel,
-                            activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8, calibrate_method=cm)
+            with contextlib.redirect_stdout(io.StringIO()):  # the histogram calibrators print their steps
+                quantize_static(str(pre), str(dst), _Reader(name, data, progress, cancel),
+                                quant_format=QuantFormat.QDQ, op_types_to_quantize=COMPUTE_OPS,
+                                nodes_to_exclude=fp32, per_channel=per_channel,
+                                activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
+                                calibrate_method=cm)
             pc = "per-channel" if per_channel else "per-tensor"
             return (f"static INT8 QDQ ({pc} weights, {method} calibration on {len(calib)} image(s), "
                     f"{len(fp32)} compute node(s) kept FP32)"), ""
