@@ -123,7 +123,7 @@ def compile_lock(lock: Lock, uv: str, out_dir: Path, upgrade: bool, app_lock: Pa
         raise RuntimeError(f"uv could not lock {lock.name}: {r.stderr.strip().splitlines()[-1:]}")
     src.unlink()
     # paths in the 'via' comments name our scratch folder: keep the files identical wherever they are made
-    text = out.read_text(encoding="utf-8").replace(str(out_dir) + "/", "locks/")
+    text = out.read_text(encoding="utf-8").replace(str(out_dir) + "/", "locks/").replace(str(LOCKS) + "/", "locks/")
     out.write_text(text, encoding="utf-8")
     return out
 

@@ -105,8 +105,11 @@ def scratch_bundle(new: Path) -> dict:
     rep = json.loads(rep_path.read_text(encoding="utf-8")) if rep_path.exists() else {}
     st = rep.get("self_test", {})
     problems = rep.get("problems", []) or ([] if r.returncode == 0 else ["build failed: see build/update/bundle.log"])
+    if rep and not rep.get("within_budget", True):
+        problems = [f"{rep['size_mb']} MB is over the budget of {rep['budget_mb']} MB"] + list(rep.get("problems", []))
     return {"ok": r.returncode == 0, "size_mb": rep.get("size_mb"), "budget_mb": rep.get("budget_mb"),
-            "self_test": "passed" if st.get("ok") else ("failed" if st else "not run"), "problems": problems}
+            "self_test": ("passed" if st.get("exit_code") == 0 else "FAILED") if st else "not run",
+            "problems": problems}
 
 
 def diff_table(old_dir: Path, new_dir: Path, names: tuple[str, ...]) -> list[tuple[str, str, str, str]]:
@@ -133,10 +136,13 @@ def report(table, tests: dict | None, bundle: dict | None, upgrade: bool, applie
           f"(Python {sys.version.split()[0]}, {sys.platform}); hold-backs: "
           + (", ".join(h for h in holds()) or "none") + ".", "",
           "| package | locked before | this run | in |", "|---|---|---|---|"]
+    same = [row for row in table if row[1] == row[2]]
+    if len(same) == len(table):
+        md[-2:] = ["No version changed."]
     for name, o, n, where in table:
-        mark = "" if o == n else " **changed**"
-        md.append(f"| {name} | {o} | {n}{mark} | {where} |")
-    md.append("")
+        if o != n:
+            md.append(f"| {name} | {o} | **{n}** | {where} |")
+    md += ["", f"{len(same)} other pins unchanged: " + ", ".join(f"{name} {o}" for name, o, _n, _w in same) + ".", ""]
     if tests:
         md.append(f"- tests in a scratch venv from the new app-test lock: **{'passed' if tests['ok'] else 'FAILED'}** "
                   f"({tests['summary']}, {tests['seconds']} s)" + "".join(f"\n  - failed: `{f}`" for f in tests["failed"]))
@@ -177,7 +183,14 @@ def main(argv: list[str] | None = None) -> int:
     new = compute(upgrade)
     table = diff_table(L.LOCKS, new, ("app-test", "bundle-cpu-linux", "rapidocr", "tools"))
     tests = None if args.no_tests else scratch_tests(new)
-    bundle = None if args.no_bundle else scratch_bundle(new)
+    if args.no_bundle:
+        bundle = None
+    elif all((new / f"{n}.txt").read_text(encoding="utf-8") == (L.LOCKS / f"{n}.txt").read_text(encoding="utf-8")
+             for n in ("bundle-cpu-linux", "rapidocr", "tools") if (L.LOCKS / f"{n}.txt").exists()):
+        say("the cpu bundle's locks did not change: its last build stands (no rebuild)")
+        bundle = {"ok": True, "size_mb": "unchanged", "budget_mb": 350, "self_test": "not rerun", "problems": []}
+    else:
+        bundle = scratch_bundle(new)
     ok = bool(tests and tests["ok"] and bundle and bundle["ok"])
     applied = ok and not args.dry_run
     if applied:

@@ -77,6 +77,16 @@ def test_main_window_has_the_menu_entry(qtbot, tmp_path):
     win = MainWindow(recover=False)
     qtbot.addWidget(win)
     assert win.a_model_tools in win.m_run.actions() and win.a_model_tools.text() == "&Model Tools…"
+    model = colour_classifier(tmp_path / "cls.onnx")  # the selected node's model opens with the panel
+    from workbench.core.graph import Pipeline
+
+    pipe = Pipeline(base_dir=tmp_path)
+    pipe.add_node("dl.classify", "cls", {"model": "cls.onnx"})
+    win.doc.set_pipeline(pipe)
+    win.canvas.select(["cls"])
+    assert win.canvas.selected_ids() == ["cls"]
     win.a_model_tools.trigger()
     assert win._model_panel.isVisible()
+    assert win._model_panel.path_edit.text() == str(model)
+    qtbot.waitUntil(lambda: not win._model_panel.busy(), timeout=60000)
     win._model_panel.close()

@@ -3,7 +3,7 @@
 The same code as `workbench model info|bench|quantize` (workbench.inference.model_tools / quantize): the
 report as text, a benchmark plotted per stage (prepare, run, decode; batch 1 and a larger batch), and
 quantization with a progress bar and Cancel. Long work runs in a worker thread; errors are one line.
-Opened from Run ▸ Model Tools… (`install_model_panel(window)`).
+Opened from Run ▸ Model Tools… (`open_model_panel(window)`, the main window's `open_model_tools`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QThread, Signal, Slot
-from PySide6.QtGui import QAction, QFont
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPlainTextEdit, QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
@@ -296,25 +296,17 @@ class ModelPanel(QDialog):
         super().closeEvent(event)
 
 
-def install_model_panel(window) -> QAction:
-    """Adds Run ▸ Model Tools… to the main window; the panel opens for the selected node's model when it has one."""
-    act = QAction(t("&Model Tools…"), window)
-    act.setObjectName("model_tools")
-
-    def open_panel() -> None:
-        panel = getattr(window, "_model_panel", None)
-        if panel is None:
-            panel = window._model_panel = ModelPanel(window)
-        path = _selected_model(window)
-        if path and path != panel.path_edit.text():
-            panel.open_model(path)
-        panel.show()
-        panel.raise_()
-
-    act.triggered.connect(open_panel)
-    menu = getattr(window, "m_run", None)
-    (menu.addAction if menu is not None else window.addAction)(act)
-    return act
+def open_model_panel(window) -> "ModelPanel":
+    """Run ▸ Model Tools…: one panel per window, opened on the selected node's model when it has one."""
+    panel = getattr(window, "_model_panel", None)
+    if panel is None:
+        panel = window._model_panel = ModelPanel(window)
+    path = _selected_model(window)
+    if path and path != panel.path_edit.text():
+        panel.open_model(path)
+    panel.show()
+    panel.raise_()
+    return panel
 
 
 def _selected_model(window) -> str:
