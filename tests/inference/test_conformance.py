@@ -258,3 +258,24 @@ def _ctx(tmp_path):
     from workbench.core.spec import NodeContext
 
     return NodeContext(base_dir=tmp_path)
+
+
+def test_detect_node_maps_boxes_back_with_the_actual_scale(tmp_path):
+    # An Ultralytics-style detector (metadata task/names/imgsz/stride), a 1001×15 strip letterboxed to 640:
+    # content 640×10 (round(15 × 0.639)), so the vertical scale is 10/15, not the nominal 0.639
+    from dl_testkit import const_model
+    from workbench.nodes.dl.detect import detect
+
+    img = np.zeros((15, 1001, 3), np.uint8)
+    t = preprocess(img, Preprocess(width=640, height=640))[1]
+    top = t.pad_y
+    box = (100.0, top + 2, 200.0, top + 8)  # input pixels
+    out = yolov8_output([box], [0.9], [1], 2, n=20)
+    model = const_model(tmp_path / "det.onnx", {"output0": out}, in_shape=(1, 3, 640, 640), names=["a", "b"])
+    m = onnx.load(model)
+    for k, v in {"task": "detect", "imgsz": "[640, 640]", "stride": "32", "author": "Ultralytics"}.items():
+        m.metadata_props.add(key=k, value=v)
+    onnx.save(m, model)
+    res = detect(img, None, model=model).detections
+    assert res.labels == ["b"]
+    np.testing.assert_allclose(res.boxes[0], [100 * 1001 / 640, 3.0, 200 * 1001 / 640, 12.0], atol=1e-3)
