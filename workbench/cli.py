@@ -327,11 +327,11 @@ def cmd_stream(args) -> int:
     source, trigger = _stream_source(args, pipeline)
     out = Path(args.output) if args.output else Path.cwd() / "results" / name
     outputs = []
+    if args.db_queue < 1:
+        raise WorkbenchError("--db-queue must be 1 or more")
     db, archive = _open_db(args, default_db=True)
     try:
         _add_outputs(args, trigger, outputs)
-        if args.db_queue < 1:
-            raise WorkbenchError("--db-queue must be 1 or more")
         recorder = (StreamRecorder(db, pipeline, name, archive=archive, source=args.source,
                                    queue_size=args.db_queue) if db else None)
         runner = StreamRunner(pipeline, source, source_node=args.source_node, output_dir=out, recorder=recorder,

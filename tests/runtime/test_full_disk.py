@@ -182,3 +182,10 @@ def test_run_db_records_wait_for_a_full_disk_and_are_written_in_order_when_freed
     BatchRun(pipeline, tmp_path / "out2", on_result=recorder).run(frames[:3])
     assert recorder.close().dropped == 3 and db.count() == 8
     db.close()
+
+
+def test_db_queue_must_be_positive_one_line(tmp_path):
+    frames = make_folder(tmp_path / "frames", 1)
+    p = wb("stream", COINS, "--source", f"folder:{frames[0].parent}", "--db", tmp_path / "r.db", "--db-queue", 0)
+    assert p.returncode == 2 and p.stderr == "error: --db-queue must be 1 or more\n", p.stderr
+    assert not (tmp_path / "r.db").exists()  # refused before anything was made
