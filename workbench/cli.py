@@ -50,13 +50,13 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--quiet", "-q", action="store_true", help="print only the summary")
     _db_args(r, default_db=False)
 
-    st = sub.add_parser("stream", help="run a pipeline continuously on a camera, video or image folder (headless)")
-    st.add_argument("pipeline")
-    _source_args(st, required=True)
-    st.add_argument("--frames", "-n", type=int, metavar="N", help="stop after N frames (default: run until the "
-                                                                  "source ends or Ctrl+C)")
-    st.add_argument("--quiet", "-q", action="store_true", help="no status line, only the summary")
-    _db_args(st, default_db=True)
+    st_ = sub.add_parser("stream", help="run a pipeline continuously on a camera, video or image folder (headless)")
+    st_.add_argument("pipeline")
+    _source_args(st_, required=True)
+    st_.add_argument("--frames", "-n", type=int, metavar="N", help="stop after N frames (default: run until the "
+                                                                   "source ends or Ctrl+C)")
+    st_.add_argument("--quiet", "-q", action="store_true", help="no status line, only the summary")
+    _db_args(st_, default_db=True)
 
     op = sub.add_parser("operator", help="the operator screen: run a pipeline on the line, full screen")
     op.add_argument("pipeline")
@@ -95,7 +95,15 @@ def _parser() -> argparse.ArgumentParser:
     st.add_argument("--require-gpu", action="store_true", help="fail when no GPU provider works")
     mo = sub.add_parser("models", help="install the bundled models (PP-OCR from the rapidocr package) into models/")
     mo.add_argument("--force", action="store_true", help="copy again even when present")
+    _allow_args(r, st_, op, rp, v)
     return p
+
+
+def _allow_args(*parsers: argparse.ArgumentParser) -> None:
+    for p in parsers:
+        p.add_argument("--allow-write", action="append", default=[], metavar="DIR",
+                       help="let the pipeline's Save Image / Write CSV / Write JSON nodes write into DIR "
+                            "(by default they write only inside the output folder)")
 
 
 def _source_args(p: argparse.ArgumentParser, required: bool) -> None:
@@ -155,6 +163,11 @@ def main(argv: list[str] | None = None) -> int:
         from workbench.core.threads import configure_threads
 
         configure_threads()
+        if getattr(args, "allow_write", None):
+            from workbench.core.writeguard import allow_folder
+
+            for folder in args.allow_write:
+                allow_folder(folder)
         return {"gui": cmd_gui, "run": cmd_run, "validate": cmd_validate, "nodes": cmd_nodes,
                 "info": cmd_info, "samples": cmd_samples, "models": cmd_models, "stream": cmd_stream, "self-test": cmd_self_test,
                 "replay": cmd_replay, "operator": cmd_operator}[cmd](args)

@@ -221,16 +221,16 @@ class Engine:
             res = replace(cached, status=CACHED)
             emit(NodeFinished(nid, True, res.seconds, res.nbytes))
             return res
-        for p in spec.params:
-            v = inst.params.get(p.name, p.default)
-            if p.kind == "path":
-                v = ctx.resolve(v, writing=p.path_mode in ("save", "save_dir")) if v else None
-            kwargs[p.name] = v
         if spec.wants_ctx:
             kwargs["ctx"] = ctx
         emit(NodeStarted(nid))
         t0 = time.perf_counter()
         try:
+            for p in spec.params:  # inside try: a written path outside the output folder fails the node
+                v = inst.params.get(p.name, p.default)
+                if p.kind == "path":
+                    v = ctx.resolve(v, writing=p.path_mode in ("save", "save_dir")) if v else None
+                kwargs[p.name] = v
             if inst.graph is not None:
                 outputs = self._run_subgraph(inst, kwargs, ctx, key)
             else:

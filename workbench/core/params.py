@@ -49,6 +49,13 @@ class Help:
 
 
 @dataclass(frozen=True)
+class Template:
+    """A text parameter that is a name template: only these ``{fields}`` (core.templates)."""
+
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Color:
     r: int
     g: int
@@ -196,6 +203,7 @@ class ParamSpec:
     optional: bool = False  # None is an accepted value (e.g. "no ROI": whole image)
     label: str = ""
     help: str = ""
+    template_fields: tuple[str, ...] | None = None  # a str parameter that is a name template
 
     @property
     def choices(self) -> list[str]:
@@ -230,6 +238,12 @@ class ParamSpec:
         elif k == "str":
             if not isinstance(value, str):
                 raise ParamError(f"{self.name}: expected text, got {value!r}")
+            if self.template_fields is not None:
+                from workbench.core.templates import template_problem
+
+                problem = template_problem(value, self.template_fields)
+                if problem:
+                    raise ParamError(f"{self.name}: {problem}")
         elif k == "enum":
             if isinstance(value, self.enum):
                 return value
@@ -324,6 +338,8 @@ class ParamSpec:
                 d["filter"] = self.path_filter
         if self.optional:
             d["optional"] = True
+        if self.template_fields is not None:
+            d["fields"] = list(self.template_fields)
         if self.help:
             d["help"] = self.help
         return d

@@ -20,6 +20,7 @@ from workbench.core.errors import ParamError, PipelineError, Problem
 from workbench.core.fileio import atomic_write_text
 from workbench.core.graph import Edge, NodeInstance, Pipeline
 from workbench.core.registry import Registry, default_registry
+from workbench.core.writeguard import pipeline_write_problems
 
 FORMAT = "workbench.pipeline"
 SCHEMA_VERSION = 1
@@ -72,6 +73,8 @@ def from_dict(data: Any, registry: Registry | None = None, *, base_dir: Path | N
         if key in data and not isinstance(data[key], typ):
             problems.append(Problem(key, f"expected an object, got {type(data[key]).__name__}"))
     pipe = _graph_from_dict(data, registry, base_dir, problems, "", allow_incomplete)
+    if not allow_incomplete:  # written paths stay in the output folder unless the user allowed one
+        problems.extend(pipeline_write_problems(pipe))
     if isinstance(data.get("meta"), dict):
         pipe.meta = dict(data["meta"])
     if isinstance(data.get("ui"), dict):
@@ -214,7 +217,7 @@ def missing_inputs(pipe: Pipeline, prefix: str = "") -> list[Problem]:
 
 def validate(pipe: Pipeline) -> list[Problem]:
     """Problems of an in-memory pipeline (what `workbench validate` reports after loading)."""
-    problems = missing_inputs(pipe)
+    problems = missing_inputs(pipe) + pipeline_write_problems(pipe)
     cyc = cycle_problem(pipe)
     if cyc:
         problems.append(Problem("edges", cyc))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from workbench.core.csvsafe import safe_row
 from workbench.core.engine import CACHED, OK, Engine, RunResult
 from workbench.core.errors import WorkbenchError
 from workbench.core.graph import NodeInstance, Pipeline
@@ -133,8 +134,8 @@ class BatchRun:
         tcols = sorted({k for r in self.rows for k in r.texts})
         with open(path, "w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
-            w.writerow(["input", "status", "verdict", "reasons", "total_ms", *mcols, *tcols, "errors"])
+            w.writerow(safe_row(["input", "status", "verdict", "reasons", "total_ms", *mcols, *tcols, "errors"]))
             for r in self.rows:
-                w.writerow([r.input, r.status, r.verdict or "", "; ".join(r.reasons), r.total_ms,
+                w.writerow(safe_row([r.input, r.status, r.verdict or "", "; ".join(r.reasons), r.total_ms,
                             *[r.measurements.get(c, "") for c in mcols], *[r.texts.get(c, "") for c in tcols],
-                            " | ".join(r.errors)])
+                            " | ".join(r.errors)]))
