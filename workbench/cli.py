@@ -6,6 +6,7 @@
     workbench replay PIPELINE --db FILE [--since TIME] [--until TIME] [--limit N] [--output DIR]
     workbench operator PIPELINE [--source SPEC] [--db FILE] [--windowed] [--screenshot FILE.png --frames N]
     workbench validate PIPELINE
+    workbench password set [--role engineer|admin] | status
     workbench nodes [--json]
     workbench info [--json]
     workbench samples
@@ -96,6 +97,9 @@ def _parser() -> argparse.ArgumentParser:
     mo = sub.add_parser("models", help="install the bundled models (PP-OCR from the rapidocr package) into models/")
     mo.add_argument("--force", action="store_true", help="copy again even when present")
     _allow_args(r, st_, op, rp, v)
+    from workbench.cli_password import add_parser
+
+    add_parser(sub)
     return p
 
 
@@ -170,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
                 allow_folder(folder)
         return {"gui": cmd_gui, "run": cmd_run, "validate": cmd_validate, "nodes": cmd_nodes,
                 "info": cmd_info, "samples": cmd_samples, "models": cmd_models, "stream": cmd_stream, "self-test": cmd_self_test,
-                "replay": cmd_replay, "operator": cmd_operator}[cmd](args)
+                "replay": cmd_replay, "operator": cmd_operator, "password": cmd_password}[cmd](args)
     except KeyboardInterrupt:
         print("cancelled", file=sys.stderr)
         return EXIT_CANCELLED
@@ -189,6 +193,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # ---------------------------------------------------------------- commands
+def cmd_password(args) -> int:
+    from workbench.cli_password import cmd_password as run
+
+    return run(args)
+
+
 def cmd_gui(args) -> int:
     from workbench.core.paths import demo_pipeline
 
@@ -394,10 +404,13 @@ def cmd_operator(args) -> int:
     from workbench.runtime.sources import SourceConfigError, SourceError
 
     try:
-        from workbench.gui.operator import check_display, run_operator
+        from workbench.gui.operator_app import check_display, run_operator
     except ImportError as exc:
         raise WorkbenchError(f"the operator screen cannot start: {exc} (run the setup script)") from None
     check_display()
+    from workbench.runtime.credentials import require_engineer_password
+
+    require_engineer_password()  # one clear line, before anything opens
     pipeline = load_pipeline(args.pipeline)
     _apply_sets(pipeline, args.set)
     name = Path(args.pipeline).stem

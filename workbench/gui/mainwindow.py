@@ -572,6 +572,9 @@ class MainWindow(QMainWindow):
             self.show_message(t("Cannot open") + f" {Path(path).name}: {msg}", error=True)
             return False
         self._discard_autosave()
+        from workbench.gui.security import confirm_outside_writes
+
+        confirm_outside_writes(self, self.doc.pipeline)  # folders outside the output folder: asked once
         self._close_macro_tabs()
         self._dirty_extra = False
         self._add_recent(self.doc.path)
@@ -671,6 +674,9 @@ class MainWindow(QMainWindow):
         return True
 
     def closeEvent(self, event) -> None:  # noqa: N802
+        if self._operator is not None:  # operator mode runs: only its password leads back (and out)
+            event.ignore()
+            return
         if not self.maybe_save():
             event.ignore()
             return
@@ -1130,6 +1136,12 @@ class MainWindow(QMainWindow):
         if problems:
             self.show_message(t("Fix the pipeline first") + f": {problems[0]}", error=True)
             return None
+        from workbench.gui.security import ensure_engineer_password
+
+        credentials, why = ensure_engineer_password(self)  # never a screen that nobody can leave
+        if credentials is None:
+            self.show_message(why, error=True)
+            return None
         spec = self.choose_operator_source() if spec is None else spec
         if spec is None:
             return None
@@ -1155,18 +1167,21 @@ class MainWindow(QMainWindow):
             return None
         archive = Archive(default_db_path().parent / f"{default_db_path().stem}-images")
         name = self.doc.pipeline.meta.get("name") or (self.doc.path.stem if self.doc.path else "untitled")
-        win = OperatorWindow(self.doc.pipeline, source, db=db, archive=archive, pipeline_name=name)
+        win = OperatorWindow(self.doc.pipeline, source, db=db, archive=archive, pipeline_name=name,
+                             credentials=credentials)
         self._operator = win
 
         def back() -> None:
             win.close()
             db.close()
             self._operator = None
+            self.setEnabled(True)
             self.show()
             self.raise_()
             self.log_line(t("Back from operator mode"))
 
         win.exitRequested.connect(back)
+        self.setEnabled(False)  # disabled, not only hidden: a window manager can still raise it
         self.hide()
         win.show_operator()  # full screen, sized and scaled for the screen (also without a window manager)
         win.start()
