@@ -178,6 +178,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("cancelled", file=sys.stderr)
         return EXIT_CANCELLED
+    except PipelineError as exc:  # the same exit code as `validate` for the same file
+        if args.debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
     except WorkbenchError as exc:
         if args.debug:
             raise

@@ -64,7 +64,7 @@ def test_validate_and_run_refuse_paths_outside_the_output_folder(tmp_path, capsy
     assert main(["validate", str(path)]) == 1
     out = capsys.readouterr().out
     assert why in out and "outside the run's output folder" in out and "--allow-write" in out
-    assert main(["run", str(path), "-o", str(tmp_path / "out"), "-q"]) == 2
+    assert main(["run", str(path), "-o", str(tmp_path / "out"), "-q"]) == 1  # as validate
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and why in err[0]
     assert not (tmp_path / "outside").exists() and not Path("/tmp/evil.csv").exists()
