@@ -49,6 +49,13 @@ class Help:
 
 
 @dataclass(frozen=True)
+class MaxChars:
+    """A text parameter's length bound (checked when a file loads, so `validate` reports it)."""
+
+    chars: int
+
+
+@dataclass(frozen=True)
 class Template:
     """A text parameter that is a name template: only these ``{fields}`` (core.templates)."""
 
@@ -204,6 +211,7 @@ class ParamSpec:
     label: str = ""
     help: str = ""
     template_fields: tuple[str, ...] | None = None  # a str parameter that is a name template
+    max_chars: int | None = None  # a str parameter's length bound
 
     @property
     def choices(self) -> list[str]:
@@ -238,6 +246,8 @@ class ParamSpec:
         elif k == "str":
             if not isinstance(value, str):
                 raise ParamError(f"{self.name}: expected text, got {value!r}")
+            if self.max_chars is not None and len(value) > self.max_chars:
+                raise ParamError(f"{self.name}: {len(value):,} characters, more than the {self.max_chars:,} allowed")
             if self.template_fields is not None:
                 from workbench.core.templates import template_problem
 

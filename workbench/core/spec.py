@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Callable, get_args, get_origin, get_type_hints
 
 from workbench.core.errors import RegistryError
-from workbench.core.params import Color, FileParam, Help, ParamSpec, Range, Roi, Template, path_text
+from workbench.core.params import Color, FileParam, Help, MaxChars, ParamSpec, Range, Roi, Template, path_text
 from workbench.core.types import DATA_TYPES, DataType
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
@@ -189,6 +189,7 @@ def _param_spec(name: str, annotation: Any, default: Any, where: str) -> ParamSp
     fp = next((m for m in meta if isinstance(m, FileParam)), FileParam())
     hlp = next((m.text for m in meta if isinstance(m, Help)), "")
     tpl = next((m.fields for m in meta if isinstance(m, Template)), None)
+    max_chars = next((m.chars for m in meta if isinstance(m, MaxChars)), None)
     label = name.replace("_", " ").capitalize()
     if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
         kind, en = "enum", annotation
@@ -202,7 +203,8 @@ def _param_spec(name: str, annotation: Any, default: Any, where: str) -> ParamSp
         default = path_text(default)
     spec = ParamSpec(name=name, kind=kind, default=default, minimum=rng.minimum, maximum=rng.maximum,
                      step=rng.step, enum=en, path_mode=fp.mode, path_filter=fp.filter,
-                     optional=optional, label=label, help=hlp, template_fields=tpl)
+                     optional=optional, label=label, help=hlp, template_fields=tpl,
+                     max_chars=max_chars)
     try:
         coerced = spec.coerce(default)
     except Exception as exc:
