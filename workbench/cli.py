@@ -330,7 +330,7 @@ def cmd_stream(args) -> int:
         runner = StreamRunner(pipeline, source, source_node=args.source_node, output_dir=out, recorder=recorder,
                               outputs=outputs, max_frames=args.frames)
         interrupted = False
-        _sigterm_as_interrupt()  # a service manager's stop ends the stream as Ctrl+C does
+        terminated = _sigterm_as_interrupt()  # a service manager's stop ends the stream gracefully
         runner.start()
         try:
             last = time.monotonic()
@@ -357,6 +357,9 @@ def cmd_stream(args) -> int:
           f"(p95 {s['latency_ms']['p95']:.1f})" + (f" -> {db.path}" if db is not None else ""))
     if runner.error:
         print(f"error: {runner.error}", file=sys.stderr)
+    if interrupted and terminated:  # SIGTERM: a requested, graceful stop (a service manager counts 130 as failure)
+        print("stopped (SIGTERM): the results above were recorded", file=sys.stderr)
+        return EXIT_OK
     if interrupted:
         print("cancelled: the results above were recorded", file=sys.stderr)
         return EXIT_CANCELLED
@@ -446,15 +449,19 @@ def cmd_operator(args) -> int:
             db.close()
 
 
-def _sigterm_as_interrupt() -> None:
+def _sigterm_as_interrupt() -> list[bool]:
+    """SIGTERM stops the stream the way Ctrl+C does; the returned list becomes [True] when it was SIGTERM."""
     import signal
     import threading
 
+    seen: list[bool] = []
     if hasattr(signal, "SIGTERM") and threading.current_thread() is threading.main_thread():
         def handler(_sig, _frame):
+            seen.append(True)
             raise KeyboardInterrupt
 
         signal.signal(signal.SIGTERM, handler)
+    return seen
 
 
 def _status_line(runner) -> str:
@@ -528,10 +535,13 @@ def _fmt(v) -> str:
 
 
 def cmd_validate(args) -> int:
-    from workbench.core.pipeline_file import load_pipeline
+    from workbench.core.pipeline_file import file_problems, load_pipeline
 
     try:
         pipeline = load_pipeline(args.pipeline)
+        missing = file_problems(pipeline)  # models, images and folders it reads must be there
+        if missing:
+            raise PipelineError(missing, args.pipeline)
     except PipelineError as exc:
         for prob in exc.problems:
             print(f"{args.pipeline}: {prob}")

@@ -32,6 +32,11 @@ def read_image(path: Path, mode: str = "unchanged") -> np.ndarray:
     if data.size == 0:
         raise ImageReadError(f"empty file (0 bytes): {path.name}")
     check_image_size(data, path.name)
+    from workbench.core.imagesize import png_problem
+
+    problem = png_problem(data)
+    if problem:
+        raise ImageReadError(f"not a readable image ({problem}): {path.name}")
     flag = {"gray": cv2.IMREAD_GRAYSCALE, "color": cv2.IMREAD_COLOR}.get(mode, cv2.IMREAD_UNCHANGED)
     img = cv2.imdecode(data, flag)
     if img is None:

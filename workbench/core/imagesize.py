@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import struct
+import zlib
 
 DEFAULT_CAP = 256 * 1024 * 1024
 BYTES_PER_PIXEL_BUDGET = 64
@@ -126,4 +127,26 @@ def image_size(data) -> tuple[int, int] | None:
             return _pnm(b)
     except (struct.error, IndexError, ValueError):
         return None
+    return None
+
+
+def png_problem(data) -> str | None:
+    """A PNG whose chunks fail their CRC: said here in one line, because libpng would print
+    "libpng error: …" on stderr (not ours to silence) before OpenCV gives up. None when fine or not a PNG."""
+    b = memoryview(data).cast("B") if not isinstance(data, bytes) else memoryview(data)
+    if bytes(b[:8]) != b"\x89PNG\r\n\x1a\n":
+        return None
+    i = 8
+    while i + 12 <= len(b):
+        (length,) = struct.unpack(">I", b[i:i + 4])
+        kind = bytes(b[i + 4:i + 8])
+        end = i + 12 + length
+        if end > len(b):
+            return None  # truncated: OpenCV refuses it without a word
+        (crc,) = struct.unpack(">I", b[end - 4:end])
+        if zlib.crc32(b[i + 4:end - 4]) != crc:
+            return f"corrupt PNG: CRC error in the {kind.decode('latin-1')!r} chunk"
+        if kind == b"IEND":
+            return None
+        i = end
     return None

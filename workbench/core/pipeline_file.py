@@ -290,6 +290,33 @@ def missing_inputs(pipe: Pipeline, prefix: str = "") -> list[Problem]:
     return out
 
 
+def file_problems(pipe: Pipeline, prefix: str = "") -> list[Problem]:
+    """Files and folders the pipeline reads (images, models, folders) that are not there, or are the
+    wrong kind (a folder given as a model, a device): what `workbench validate` adds to the load problems.
+    Empty paths (the bundled models, an input given with --input) are not problems."""
+    import os
+
+    out: list[Problem] = []
+    base = pipe.base_dir or Path.cwd()
+    for nid, inst in pipe.nodes.items():
+        for spec in inst.spec.params:
+            text = str(inst.params.get(spec.name) or "") if spec.kind == "path" else ""
+            if not text or spec.path_mode not in ("open", "dir"):
+                continue
+            p = Path(os.path.expanduser(text))
+            p = p if p.is_absolute() else base / p
+            if spec.path_mode == "dir":
+                why = None if p.is_dir() else ("not a folder" if p.exists() else "folder not found")
+            else:
+                why = None if p.is_file() else ("file not found" if not p.exists() else
+                                                "is a folder, not a file" if p.is_dir() else "not a regular file")
+            if why:
+                out.append(Problem(f"{prefix}node {nid}", f"{spec.name}: {why}: {text}"))
+        if inst.graph is not None:
+            out.extend(file_problems(inst.graph, f"{prefix}node {nid}/"))
+    return out
+
+
 def validate(pipe: Pipeline) -> list[Problem]:
     """Problems of an in-memory pipeline (what `workbench validate` reports after loading)."""
     problems = missing_inputs(pipe) + pipeline_write_problems(pipe)

@@ -175,6 +175,8 @@ def tensor_info(arg) -> TensorInfo:
 
 def check_file(path: Path) -> bytes:
     path = Path(path)
+    if path.exists() and not path.is_file():
+        raise ModelError(f"model {path} is not a regular file (a folder, device or pipe)")
     if not path.is_file():
         raise ModelError(f"model not found: {path}")
     data = path.read_bytes()
