@@ -76,13 +76,18 @@ def test_cli_run_stream_and_ocr_open_no_network_and_keep_no_telemetry(tmp_path):
     _no_telemetry_cache(home)
 
 
-def test_gui_opens_no_network_and_keeps_no_telemetry(tmp_path):
+def test_gui_and_operator_screen_open_no_network_and_keep_no_telemetry(tmp_path):
     home = tmp_path / "home"
     home.mkdir()
     shot = tmp_path / "gui.png"
     hits = traced(["gui", str(pipelines_dir() / "ocr_lot_code.json"), "--screenshot", str(shot)], home,
                   tmp_path / "gui.trace")
     assert shot.stat().st_size > 1000
+    op_shot = tmp_path / "operator.png"  # the operator screen (its credentials: tests/conftest.py)
+    hits += traced(["operator", str(pipelines_dir() / "ocr_lot_code.json"), "--source", f"folder:{samples_dir()}",
+                    "--frames", "3", "--windowed", "--no-db", "-o", str(tmp_path / "op"), "--screenshot",
+                    str(op_shot)], home, tmp_path / "operator.trace")
+    assert op_shot.stat().st_size > 1000
     assert hits == [], "network activity:\n" + "\n".join(hits[:20])
     _no_telemetry_cache(home)
 

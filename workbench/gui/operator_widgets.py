@@ -201,7 +201,8 @@ class PasswordDialog(QDialog):
         self.message.setObjectName("dialogError")
         self.message.setStyleSheet(f"color: {NG_COLOR}; font-weight: bold;")
         self.ok_button, self.cancel_button = QPushButton(), QPushButton()
-        self.ok_button.setDefault(True)
+        for b in (self.ok_button, self.cancel_button):  # Return is handled by the fields: when a wrong try
+            b.setAutoDefault(False)  # disables them, focus lands on Cancel, which Return must not press
         self.ok_button.clicked.connect(self.submit)
         self.cancel_button.clicked.connect(self.reject)
         self.password.returnPressed.connect(self.confirm.setFocus if first else self.submit)
