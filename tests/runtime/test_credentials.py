@@ -108,6 +108,27 @@ def test_growing_delay_then_lock_out():
     assert th.failures == 0 and th.wait_left() == 0
 
 
+def test_a_restart_keeps_the_delay_and_the_lock_out(tmp_path):
+    from workbench.runtime.audit import LEFT, recent_failures
+
+    db = ResultsDB(tmp_path / "r.db")
+    audit = AuditLog(db)
+    audit.record(WRONG)
+    audit.record(LEFT, "engineer")  # a success ends the run of failures
+    for _ in range(5):
+        audit.record(WRONG)
+    count, age = recent_failures(db, 300)
+    assert count == 5 and 0 <= age < 300
+    now = [50.0]
+    th = Throttle(clock=lambda: now[0])
+    th.resume(count, 10.0)
+    assert th.locked and th.wait_left() == pytest.approx(290)
+    th2 = Throttle(clock=lambda: now[0])
+    th2.resume(2, 0.5)
+    assert th2.failures == 2 and th2.wait_left() == pytest.approx(1.5) and not th2.locked
+    db.close()
+
+
 def test_audit_table_in_the_results_database(tmp_path):
     db = ResultsDB(tmp_path / "r.db")
     audit = AuditLog(db)

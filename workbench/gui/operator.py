@@ -49,8 +49,8 @@ from workbench.gui.operator_trend import LATENCY, OperatorTrend
 from workbench.gui.operator_widgets import NgDialog, NgStrip, PasswordDialog, style, tile, to_pixmap
 from workbench.gui.theme import NG_COLOR, OK_COLOR, WARN_COLOR
 from workbench.gui.viewer import ImageViewer
-from workbench.runtime.audit import ENTERED, LEFT, AuditLog
-from workbench.runtime.credentials import CredentialStore, Throttle
+from workbench.runtime.audit import ENTERED, LEFT, AuditLog, recent_failures
+from workbench.runtime.credentials import LOCKOUT_S, CredentialStore, Throttle
 from workbench.runtime.sources import FrameSource
 from workbench.runtime.stream import (CONNECTING, RECONNECTING, RUNNING, STOPPED, StreamRecorder, StreamResult,
                                       StreamRunner)
@@ -105,7 +105,8 @@ class OperatorWindow(QMainWindow):
         self._slow_ticks = 0
         self._verdict_color = ""
         self.credentials = credentials if credentials is not None else CredentialStore()
-        self.throttle = Throttle()  # wrong passwords: growing delay, then a lock-out
+        self.throttle = Throttle()  # wrong passwords: growing delay, then a lock-out (kept across restarts)
+        self.throttle.resume(*recent_failures(db, LOCKOUT_S))
         self.audit = AuditLog(db)  # mode changes and wrong tries: the results database and the log
         self._entered = False
         self.runner: StreamRunner | None = None

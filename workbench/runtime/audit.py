@@ -66,3 +66,34 @@ def audit_events(db) -> list[AuditEvent]:
             return []
         rows = db.conn.execute("SELECT id, time, event, role, detail FROM audit ORDER BY id").fetchall()
     return [AuditEvent(*r) for r in rows]
+
+
+def recent_failures(db, window_s: float) -> tuple[int, float]:
+    """(wrong passwords in a row since the operator screen was last left, within the last ``window_s``
+    seconds; seconds since the last of them). Lets a restarted operator screen keep the delay and the
+    lock-out instead of starting again from zero."""
+    from datetime import datetime, timezone
+
+    if db is None:
+        return 0, 0.0
+    try:
+        events = audit_events(db)
+    except Exception:
+        return 0, 0.0
+    now = datetime.now(timezone.utc)
+    count, last_age = 0, 0.0
+    for e in reversed(events):
+        if e.event == LEFT:
+            break
+        if e.event != WRONG:
+            continue
+        try:
+            age = (now - datetime.fromisoformat(e.time)).total_seconds()
+        except ValueError:
+            break
+        if age > window_s:
+            break
+        if count == 0:
+            last_age = max(0.0, age)
+        count += 1
+    return count, last_age

@@ -245,5 +245,14 @@ class Throttle:
         self.not_before = self.clock() + delay
         return delay
 
+    def resume(self, failures: int, seconds_since_last: float) -> None:
+        """Continue from ``failures`` wrong tries in a row, the last one ``seconds_since_last`` ago (a
+        restarted screen keeps its delay and lock-out)."""
+        if failures <= 0:
+            return
+        self.failures = failures - 1
+        self.failed()
+        self.not_before -= seconds_since_last
+
     def succeeded(self) -> None:
         self.failures, self.not_before, self.locked = 0, 0.0, False
