@@ -176,3 +176,24 @@ def test_allowing_a_folder_is_stored_in_the_users_settings_not_the_pipeline(tmp_
     assert load_allowed_folders() == [(tmp_path / "line-images").resolve()]  # the next session
     assert is_allowed(tmp_path / "line-images")
     clear_allowed()
+
+
+def test_a_folder_chosen_in_the_file_dialog_is_allowed_and_remembered(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QToolButton
+
+    from workbench.gui.document import Document
+    from workbench.gui.inspector import Inspector
+
+    clear_allowed()
+    doc = Document()
+    nid = doc.add_node("io.save_image")
+    ins = Inspector(doc)
+    qtbot.addWidget(ins)
+    ins.set_node(nid)
+    ins.show()
+    chosen = tmp_path / "line-images"
+    monkeypatch.setattr(ins, "choose_path", lambda spec, current: str(chosen))
+    qtbot.mouseClick(ins.findChild(QToolButton, "browse"), Qt.MouseButton.LeftButton)
+    assert doc.pipeline.nodes[nid].params["folder"] == str(chosen)
+    assert is_allowed(chosen / "a.png") and QSettings().value(ALLOWED_KEY) == [str(chosen.resolve())]
+    clear_allowed()

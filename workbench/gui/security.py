@@ -73,9 +73,16 @@ def confirm_outside_writes(parent: QWidget | None, pipe, settings: QSettings | N
         if not yes:
             refused.append(folder)
             continue
-        kept = [str(f) for f in load_allowed_folders(s)]
-        path = allow_folder(folder)
-        if str(path) not in kept:
-            s.setValue(ALLOWED_KEY, kept + [str(path)])
-            s.sync()
+        remember_allowed(folder, s)
     return refused
+
+
+def remember_allowed(folder: str | Path, settings: QSettings | None = None) -> Path:
+    """Allow ``folder`` now and in later sessions (the user chose it: a file dialog, a confirmation)."""
+    s = settings if settings is not None else QSettings()
+    kept = [str(f) for f in load_allowed_folders(s)]
+    path = allow_folder(folder)
+    if str(path) not in kept:
+        s.setValue(ALLOWED_KEY, kept + [str(path)])
+        s.sync()
+    return path
