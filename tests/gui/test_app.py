@@ -22,7 +22,6 @@ def test_final_image_is_the_overlay_of_the_demo():
 
 
 def test_screenshot_of_the_window(tmp_path):
-    pytest.importorskip("PySide6")
     shot = tmp_path / "shot.png"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path)}
     p = subprocess.run([sys.executable, "-m", "workbench", "gui", str(demo_pipeline()), "--screenshot", str(shot)],

@@ -170,9 +170,24 @@ def test_folder_run_progress_trend_and_summary(win, qtbot, tmp_path):
     assert win.run_folder(tmp_path / "nothing") is None
 
 
-def test_device_shown_in_status_bar(win):
-    text = win.device_label.text()
-    assert text.startswith("CPU — ") or text.startswith("GPU")
+def test_device_shown_in_status_bar_says_why(qtbot, monkeypatch):
+    """The status bar names the device and, on CPU, the reason - here the build's and the user's."""
+    import onnxruntime as ort
+
+    monkeypatch.setenv("WORKBENCH_FORCE_CPU", "1")
+    forced = MainWindow(recover=False)
+    qtbot.addWidget(forced)
+    assert forced.device_label.text() == "CPU — forced by WORKBENCH_FORCE_CPU"
+    forced.close()
+    monkeypatch.delenv("WORKBENCH_FORCE_CPU")
+    plain = MainWindow(recover=False)
+    qtbot.addWidget(plain)
+    text = plain.device_label.text()
+    if "CUDAExecutionProvider" not in ort.get_available_providers():  # the CPU build (CI, the cpu bundle)
+        assert text == "CPU — this build has no GPU support"
+    else:  # onnxruntime-gpu: GPU, or CPU with the driver/library problem named
+        assert text == "GPU (CUDA) available" or (text.startswith("CPU — ") and len(text) > len("CPU — ") + 5)
+    plain.close()
 
 
 def test_plots_show_the_histogram_and_node_times_of_the_last_run(win, qtbot):
