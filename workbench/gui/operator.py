@@ -46,7 +46,8 @@ from workbench.core.pipeline_file import from_dict, to_dict
 from workbench.core.types import ClassificationResult, DetectionSet, MeasurementSet, RegionSet, VerdictResult
 from workbench.gui.i18n import t
 from workbench.gui.operator_trend import LATENCY, OperatorTrend
-from workbench.gui.operator_widgets import NgDialog, NgStrip, PasswordDialog, style, tile, to_pixmap
+from workbench.gui.operator_style import style
+from workbench.gui.operator_widgets import NgDialog, NgStrip, PasswordDialog, tile, to_pixmap
 from workbench.gui.theme import NG_COLOR, OK_COLOR, WARN_COLOR
 from workbench.gui.viewer import ImageViewer
 from workbench.runtime.audit import ENTERED, LEFT, AuditLog, recent_failures
