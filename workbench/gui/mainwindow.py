@@ -1132,11 +1132,13 @@ class MainWindow(QMainWindow):
         from workbench.runtime.results import Archive, ResultsDB, default_db_path
         from workbench.runtime.sources import FileListSource, SourceError, open_source
 
+        from workbench.gui.security import confirm_outside_writes, ensure_engineer_password
+
+        confirm_outside_writes(self, self.doc.pipeline)  # asked again if refused when the file opened
         problems = validate(self.doc.pipeline)
         if problems:
             self.show_message(t("Fix the pipeline first") + f": {problems[0]}", error=True)
             return None
-        from workbench.gui.security import ensure_engineer_password
 
         credentials, why = ensure_engineer_password(self)  # never a screen that nobody can leave
         if credentials is None:
