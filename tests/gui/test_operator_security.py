@@ -197,3 +197,34 @@ def test_a_folder_chosen_in_the_file_dialog_is_allowed_and_remembered(qtbot, tmp
     assert doc.pipeline.nodes[nid].params["folder"] == str(chosen)
     assert is_allowed(chosen / "a.png") and QSettings().value(ALLOWED_KEY) == [str(chosen.resolve())]
     clear_allowed()
+
+
+def test_opening_a_pipeline_that_writes_elsewhere_asks_once(qtbot, main_window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from workbench.core.pipeline_file import save_pipeline
+
+    clear_allowed()
+    pipe = load_pipeline(demo_pipeline(), allow_incomplete=True)
+    pipe.set_param("save", "folder", str(tmp_path / "line-images"))
+    path = tmp_path / "elsewhere.json"
+    save_pipeline(pipe, path)
+    asked = []
+
+    def answer(parent, title, text, *args):
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    with qtbot.waitSignal(main_window.ran, timeout=30_000):
+        assert main_window.open(path)
+    assert len(asked) == 1 and str(tmp_path / "line-images") in asked[0]
+    assert is_allowed(tmp_path / "line-images" / "x.png")
+    from workbench.core.pipeline_file import validate
+
+    assert not [p for p in validate(main_window.doc.pipeline) if "outside" in str(p)]
+    main_window.doc.undo.setClean()
+    with qtbot.waitSignal(main_window.ran, timeout=30_000):
+        assert main_window.open(path)
+    assert len(asked) == 1  # remembered: not asked again
+    clear_allowed()
