@@ -183,7 +183,14 @@ def main(argv: list[str] | None = None) -> int:
     new = compute(upgrade)
     table = diff_table(L.LOCKS, new, ("app-test", "bundle-cpu-linux", "rapidocr", "tools"))
     tests = None if args.no_tests else scratch_tests(new)
-    bundle = None if args.no_bundle else scratch_bundle(new)
+    if args.no_bundle:
+        bundle = None
+    elif all((new / f"{n}.txt").read_text(encoding="utf-8") == (L.LOCKS / f"{n}.txt").read_text(encoding="utf-8")
+             for n in ("bundle-cpu-linux", "rapidocr", "tools") if (L.LOCKS / f"{n}.txt").exists()):
+        say("the cpu bundle's locks did not change: its last build stands (no rebuild)")
+        bundle = {"ok": True, "size_mb": "unchanged", "budget_mb": 350, "self_test": "not rerun", "problems": []}
+    else:
+        bundle = scratch_bundle(new)
     ok = bool(tests and tests["ok"] and bundle and bundle["ok"])
     applied = ok and not args.dry_run
     if applied:

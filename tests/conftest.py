@@ -4,7 +4,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 
-from workbench.core.samples import ensure_samples  # noqa: E402
+from workbench.runtime.samples import ensure_samples  # noqa: E402
 
 
 @pytest.fixture(scope="session", autouse=True)

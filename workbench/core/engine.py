@@ -227,10 +227,7 @@ class Engine:
         t0 = time.perf_counter()
         try:
             for p in spec.params:  # inside try: a written path outside the output folder fails the node
-                v = inst.params.get(p.name, p.default)
-                if p.kind == "path":
-                    v = ctx.resolve(v, writing=p.path_mode in ("save", "save_dir")) if v else None
-                kwargs[p.name] = v
+                kwargs[p.name] = p.run_value(inst.params.get(p.name, p.default), ctx)
             if inst.graph is not None:
                 outputs = self._run_subgraph(inst, kwargs, ctx, key)
             else:
