@@ -157,8 +157,34 @@ class OperatorWindow(QMainWindow):
         root = QVBoxLayout(central)
         root.setContentsMargins(0, 0, 0, 0)
         root.setSpacing(0)
+        root.addWidget(self._build_top())
 
-        # top bar: name, state, rate, clock, engineering mode
+        # middle: the live image | the panel
+        middle = QHBoxLayout()
+        middle.setContentsMargins(0, 0, 0, 0)
+        middle.setSpacing(0)
+        self.viewer = ImageViewer(self, histogram=False)
+        self.viewer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        middle.addWidget(self.viewer, 1)
+
+        panel = self._build_panel()
+        middle.addWidget(panel)
+        root.addLayout(middle, 1)
+
+        # bottom: the recent NG strip
+        strip = NgStrip(NG_KEEP, self.enlarge_ng)
+        self.strip_caption, self.thumbs, self.no_ng, self.strip_scroll = (strip.caption, strip.thumbs, strip.no_ng,
+                                                                           strip.scroll)
+        self.thumb_size = QSize(136, 102)
+        self._ng_shown: list[NgItem] = []
+        root.addWidget(strip)
+        self.panel = panel
+        self._apply_scale(1.0)
+
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.request_exit)
+
+    def _build_top(self) -> QFrame:
+        """The top bar: name, state, rate, clock, engineering mode."""
         top = QFrame()
         top.setObjectName("topbar")
         tl = QHBoxLayout(top)
@@ -191,16 +217,10 @@ class OperatorWindow(QMainWindow):
         self.engineering_button.setObjectName("engineering")
         self.engineering_button.clicked.connect(self.request_exit)
         tl.addWidget(self.engineering_button)
-        root.addWidget(top)
+        return top
 
-        # middle: the live image | the panel
-        middle = QHBoxLayout()
-        middle.setContentsMargins(0, 0, 0, 0)
-        middle.setSpacing(0)
-        self.viewer = ImageViewer(self, histogram=False)
-        self.viewer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        middle.addWidget(self.viewer, 1)
-
+    def _build_panel(self) -> QFrame:
+        """The right panel: verdict, counters, trend, start / stop / reset."""
         panel = QFrame()
         panel.setObjectName("panel")
         panel.setFixedWidth(460)
@@ -263,20 +283,7 @@ class OperatorWindow(QMainWindow):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             buttons.addWidget(b)
         pl.addLayout(buttons)
-        middle.addWidget(panel)
-        root.addLayout(middle, 1)
-
-        # bottom: the recent NG strip
-        strip = NgStrip(NG_KEEP, self.enlarge_ng)
-        self.strip_caption, self.thumbs, self.no_ng, self.strip_scroll = (strip.caption, strip.thumbs, strip.no_ng,
-                                                                           strip.scroll)
-        self.thumb_size = QSize(136, 102)
-        self._ng_shown: list[NgItem] = []
-        root.addWidget(strip)
-        self.panel = panel
-        self._apply_scale(1.0)
-
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.request_exit)
+        return panel
 
     def retranslate(self) -> None:
         self.setWindowTitle(f"{self.pipeline_name} — {t('Operator')} — Vision Workbench")
