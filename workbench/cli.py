@@ -11,6 +11,7 @@
     workbench info [--json]
     workbench samples
     workbench models [--force]
+    workbench model info|bench|quantize MODEL ...   (see workbench/model_cli.py)
 
 Every error prints as one line; --debug shows the traceback.
 """
@@ -94,6 +95,9 @@ def _parser() -> argparse.ArgumentParser:
     st = sub.add_parser("self-test", help="check versions, providers, bundled models and example pipelines")
     st.add_argument("--json", metavar="FILE", help="also write the report as JSON (windowed builds: the only report)")
     st.add_argument("--require-gpu", action="store_true", help="fail when no GPU provider works")
+    from workbench.model_cli import add_parser as add_model_parser
+
+    add_model_parser(sub)
     mo = sub.add_parser("models", help="install the bundled models (PP-OCR from the rapidocr package) into models/")
     mo.add_argument("--force", action="store_true", help="copy again even when present")
     _allow_args(r, st_, op, rp, v)
@@ -174,7 +178,8 @@ def main(argv: list[str] | None = None) -> int:
                 allow_folder(folder)
         return {"gui": cmd_gui, "run": cmd_run, "validate": cmd_validate, "nodes": cmd_nodes,
                 "info": cmd_info, "samples": cmd_samples, "models": cmd_models, "stream": cmd_stream, "self-test": cmd_self_test,
-                "replay": cmd_replay, "operator": cmd_operator, "password": cmd_password}[cmd](args)
+                "replay": cmd_replay, "operator": cmd_operator, "password": cmd_password,
+                "model": _cmd_model}[cmd](args)
     except KeyboardInterrupt:
         print("cancelled", file=sys.stderr)
         return EXIT_CANCELLED
@@ -644,6 +649,12 @@ def cmd_self_test(args) -> int:
     from workbench.selftest import run_self_test
 
     return run_self_test(Path(args.json) if args.json else None, args.require_gpu)
+
+
+def _cmd_model(args) -> int:
+    from workbench.model_cli import cmd_model
+
+    return cmd_model(args)
 
 
 def cmd_models(args) -> int:

@@ -52,6 +52,10 @@
    <translation>实时调参(&amp;L)</translation>
   </message>
   <message>
+   <source>&amp;Model Tools…</source>
+   <translation>模型工具(&amp;M)…</translation>
+  </message>
+  <message>
    <source>&amp;New</source>
    <translation>新建(&amp;N)</translation>
   </message>
@@ -128,16 +132,52 @@
    <translation>已从操作员模式返回</translation>
   </message>
   <message>
+   <source>Batch</source>
+   <translation>批量</translation>
+  </message>
+  <message>
+   <source>Benchmark</source>
+   <translation>性能测试</translation>
+  </message>
+  <message>
+   <source>Benchmark done.</source>
+   <translation>性能测试完成。</translation>
+  </message>
+  <message>
+   <source>Benchmarking…</source>
+   <translation>正在测试性能…</translation>
+  </message>
+  <message>
    <source>Browse…</source>
    <translation>浏览…</translation>
+  </message>
+  <message>
+   <source>Busy: wait or cancel first</source>
+   <translation>正忙：请等待或先取消</translation>
   </message>
   <message>
    <source>CPU</source>
    <translation>CPU</translation>
   </message>
   <message>
+   <source>Calibration Images</source>
+   <translation>校准图像</translation>
+  </message>
+  <message>
+   <source>Calibration images:</source>
+   <translation>校准图像：</translation>
+  </message>
+  <message>
    <source>Cancel</source>
    <translation>取消</translation>
+  </message>
+  <message>
+   <source>Cancelled.</source>
+   <translation>已取消。</translation>
+  </message>
+  <message>
+   <source>Cancelling…</source>
+   <translation>正在取消…</translation>
   </message>
   <message>
    <source>Cannot open</source>
@@ -208,6 +248,10 @@
    <translation>删除连接</translation>
   </message>
   <message>
+   <source>Device</source>
+   <translation>设备</translation>
+  </message>
+  <message>
    <source>Duplicate</source>
    <translation>创建副本</translation>
   </message>
@@ -246,6 +290,10 @@
   <message>
    <source>Export CSV…</source>
    <translation>导出 CSV…</translation>
+  </message>
+  <message>
+   <source>FP16 (GPU)</source>
+   <translation>FP16（GPU）</translation>
   </message>
   <message>
    <source>Find &amp;Node</source>
@@ -298,6 +346,14 @@
   <message>
    <source>Histogram</source>
    <translation>直方图</translation>
+  </message>
+  <message>
+   <source>INT8 dynamic</source>
+   <translation>INT8 动态</translation>
+  </message>
+  <message>
+   <source>INT8 static (calibrated)</source>
+   <translation>INT8 静态（校准）</translation>
   </message>
   <message>
    <source>Inference &amp;Device</source>
@@ -358,6 +414,18 @@
   <message>
    <source>Message</source>
    <translation>消息</translation>
+  </message>
+  <message>
+   <source>Model Tools</source>
+   <translation>模型工具</translation>
+  </message>
+  <message>
+   <source>Model read.</source>
+   <translation>模型已读取。</translation>
+  </message>
+  <message>
+   <source>Model:</source>
+   <translation>模型：</translation>
   </message>
   <message>
    <source>Move</source>
@@ -424,6 +492,10 @@
    <translation>正常</translation>
   </message>
   <message>
+   <source>ONNX model file</source>
+   <translation>ONNX 模型文件</translation>
+  </message>
+  <message>
    <source>One image pixel per screen pixel (1)</source>
    <translation>一个图像像素对应一个屏幕像素（1）</translation>
   </message>
@@ -436,12 +508,20 @@
    <translation>最近打开(&amp;R)</translation>
   </message>
   <message>
+   <source>Open Model</source>
+   <translation>打开模型</translation>
+  </message>
+  <message>
    <source>Open macro</source>
    <translation>打开宏</translation>
   </message>
   <message>
    <source>Open pipeline</source>
    <translation>打开流程</translation>
+  </message>
+  <message>
+   <source>Open…</source>
+   <translation>打开…</translation>
   </message>
   <message>
    <source>Operator</source>
@@ -470,6 +550,10 @@
   <message>
    <source>Outcome</source>
    <translation>结论</translation>
+  </message>
+  <message>
+   <source>Output:</source>
+   <translation>输出：</translation>
   </message>
   <message>
    <source>Password</source>
@@ -512,6 +596,18 @@
    <translation>问题</translation>
   </message>
   <message>
+   <source>Quantize</source>
+   <translation>量化</translation>
+  </message>
+  <message>
+   <source>Quantized.</source>
+   <translation>量化完成。</translation>
+  </message>
+  <message>
+   <source>Quantizing…</source>
+   <translation>正在量化…</translation>
+  </message>
+  <message>
    <source>READY</source>
    <translation>就绪</translation>
   </message>
@@ -530,6 +626,10 @@
   <message>
    <source>Re-run the changed part of the pipeline after every edit</source>
    <translation>每次修改后重新运行流程中受影响的部分</translation>
+  </message>
+  <message>
+   <source>Reading the model…</source>
+   <translation>正在读取模型…</translation>
   </message>
   <message>
    <source>Reasons</source>
@@ -606,6 +706,10 @@
   <message>
    <source>Running</source>
    <translation>运行中</translation>
+  </message>
+  <message>
+   <source>Runs</source>
+   <translation>次数</translation>
   </message>
   <message>
    <source>Save &amp;As…</source>
@@ -716,6 +820,10 @@ Allow writing there? Your answer is kept in your own settings, not in the pipeli
 允许写入该位置吗？您的选择保存在您自己的设置中，而不是流程文件中。</translation>
   </message>
   <message>
+   <source>Threads</source>
+   <translation>线程</translation>
+  </message>
+  <message>
    <source>Time</source>
    <translation>时间</translation>
   </message>
@@ -796,6 +904,10 @@ Allow writing there? Your answer is kept in your own settings, not in the pipeli
    <translation>缩放：每个图像像素对应的屏幕像素</translation>
   </message>
   <message>
+   <source>app default</source>
+   <translation>应用默认</translation>
+  </message>
+  <message>
    <source>cached</source>
    <translation>已缓存</translation>
   </message>
@@ -820,6 +932,10 @@ Allow writing there? Your answer is kept in your own settings, not in the pipeli
    <translation>否</translation>
   </message>
   <message>
+   <source>folder of calibration images</source>
+   <translation>校准图像文件夹</translation>
+  </message>
+  <message>
    <source>images</source>
    <translation>张图像</translation>
   </message>
@@ -840,6 +956,10 @@ Allow writing there? Your answer is kept in your own settings, not in the pipeli
    <translation>更多</translation>
   </message>
   <message>
+   <source>ms per image (median)</source>
+   <translation>每张图像毫秒数（中位数）</translation>
+  </message>
+  <message>
    <source>newly NG</source>
    <translation>新增 NG</translation>
   </message>
@@ -854,6 +974,10 @@ Allow writing there? Your answer is kept in your own settings, not in the pipeli
   <message>
    <source>optional</source>
    <translation>可选</translation>
+  </message>
+  <message>
+   <source>output model (.onnx)</source>
+   <translation>输出模型 (.onnx)</translation>
   </message>
   <message>
    <source>ran</source>
