@@ -276,6 +276,10 @@
    <translation>请输入工程密码以退出操作员界面。</translation>
   </message>
   <message>
+   <source>Enter the password again.</source>
+   <translation>请再次输入密码。</translation>
+  </message>
+  <message>
    <source>Error</source>
    <translation>错误</translation>
   </message>
@@ -448,6 +452,10 @@
    <translation>计数清零后尚无 NG 图像。</translation>
   </message>
   <message>
+   <source>No engineering password can be read ({state}). The operator screen stays locked: an administrator must set it (workbench password set).</source>
+   <translation>无法读取工程密码（{state}）。操作员界面保持锁定：须由管理员设置密码（workbench password set）。</translation>
+  </message>
+  <message>
    <source>No image</source>
    <translation>无图像</translation>
   </message>
@@ -458,10 +466,6 @@
   <message>
    <source>No node matches.</source>
    <translation>没有匹配的节点。</translation>
-  </message>
-  <message>
-   <source>No password is set yet. Choose the password that engineers will need to leave the operator screen (at least 4 characters).</source>
-   <translation>尚未设置密码。请设置工程师退出操作员界面时需要输入的密码（至少 4 个字符）。</translation>
   </message>
   <message>
    <source>No reason given</source>
@@ -526,6 +530,18 @@
   <message>
    <source>Operator mode</source>
    <translation>操作员模式</translation>
+  </message>
+  <message>
+   <source>Operator mode needs an engineering password.</source>
+   <translation>操作员模式需要工程密码。</translation>
+  </message>
+  <message>
+   <source>Operator mode needs an engineering password. Choose the password that engineers will need to leave the operator screen (at least {n} characters).</source>
+   <translation>操作员模式需要工程密码。请设置工程师离开操作员界面时所需的密码（至少 {n} 个字符）。</translation>
+  </message>
+  <message>
+   <source>Operator mode needs an engineering password: {how}</source>
+   <translation>操作员模式需要工程密码：{how}</translation>
   </message>
   <message>
    <source>Operator screen · the pipeline is read-only</source>
@@ -772,8 +788,8 @@
    <translation>趋势</translation>
   </message>
   <message>
-   <source>The password needs at least 4 characters.</source>
-   <translation>密码至少需要 4 个字符。</translation>
+   <source>The password needs at least {n} characters, without leading or trailing spaces.</source>
+   <translation>密码至少需要 {n} 个字符，且首尾不能有空格。</translation>
   </message>
   <message>
    <source>The pipeline gives no verdict</source>
@@ -792,6 +808,18 @@
    <translation>此节点没有参数。</translation>
   </message>
   <message>
+   <source>This pipeline writes files to
+{folder}
+outside the run's output folder.
+
+Allow writing there? Your answer is kept in your own settings, not in the pipeline.</source>
+   <translation>此流程会把文件写入
+{folder}
+该位置在本次运行的输出文件夹之外。
+
+允许写入该位置吗？您的选择保存在您自己的设置中，而不是流程文件中。</translation>
+  </message>
+  <message>
    <source>Threads</source>
    <translation>线程</translation>
   </message>
@@ -802,6 +830,10 @@
   <message>
    <source>Time (ms)</source>
    <translation>时间 (ms)</translation>
+  </message>
+  <message>
+   <source>Too many wrong passwords: locked for {s} s.</source>
+   <translation>密码错误次数过多：已锁定 {s} 秒。</translation>
   </message>
   <message>
    <source>Trends</source>
@@ -848,8 +880,12 @@
    <translation>整幅图像</translation>
   </message>
   <message>
-   <source>Wrong password. The operator screen stays locked.</source>
-   <translation>密码错误，操作员界面保持锁定。</translation>
+   <source>Write outside the output folder?</source>
+   <translation>写入输出文件夹之外？</translation>
+  </message>
+  <message>
+   <source>Wrong password. Try again in {s} s.</source>
+   <translation>密码错误。请 {s} 秒后重试。</translation>
   </message>
   <message>
    <source>YIELD</source>

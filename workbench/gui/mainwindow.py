@@ -258,6 +258,9 @@ class MainWindow(FilesMixin, RunViewMixin, LaunchMixin, QMainWindow):
 
 
     def closeEvent(self, event) -> None:  # noqa: N802
+        if self._operator is not None:  # operator mode runs: only its password leads back (and out)
+            event.ignore()
+            return
         if not self.maybe_save():
             event.ignore()
             return

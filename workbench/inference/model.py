@@ -203,6 +203,8 @@ def runtime_max_ir() -> int | None:
 
 def check_file(path: Path) -> bytes:
     path = Path(path)
+    if path.exists() and not path.is_file():
+        raise ModelError(f"model {path} is not a regular file (a folder, device or pipe)")
     if not path.is_file():
         raise ModelError(f"model not found: {path}")
     data = path.read_bytes()

@@ -11,6 +11,7 @@ import csv
 from pathlib import Path
 from typing import Callable, Iterable
 
+from workbench.core.csvsafe import safe_row
 from workbench.core.engine import Engine, RunResult
 from workbench.core.graph import Pipeline
 from workbench.core.spec import CancelToken, NodeContext
@@ -74,12 +75,13 @@ class BatchRun:
     def write_csv(self, path: Path) -> None:
         mcols = sorted({k for r in self.rows for k in r.measurements})
         tcols = sorted({k for r in self.rows for k in r.texts})
+
         def write(f) -> None:
             w = csv.writer(f)
-            w.writerow(["input", "status", "verdict", "reasons", "total_ms", *mcols, *tcols, "errors"])
+            w.writerow(safe_row(["input", "status", "verdict", "reasons", "total_ms", *mcols, *tcols, "errors"]))
             for r in self.rows:
-                w.writerow([r.input, r.status, r.verdict or "", "; ".join(r.reasons), r.total_ms,
+                w.writerow(safe_row([r.input, r.status, r.verdict or "", "; ".join(r.reasons), r.total_ms,
                             *[r.measurements.get(c, "") for c in mcols], *[r.texts.get(c, "") for c in tcols],
-                            " | ".join(r.errors)])
+                            " | ".join(r.errors)]))
 
         write_replacing(path, write, errors=CSV_ERRORS)  # complete or not at all: never a 0-byte file

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from workbench.core.csvsafe import safe_row
 from workbench.core.graph import Pipeline
 from workbench.core.spec import CancelToken
 from workbench.runtime.batch import BatchRun
@@ -80,12 +81,12 @@ class Replay:
 
         def write(f) -> None:
             w = csv.writer(f)
-            w.writerow(["id", "time", "input", "image_path", "recorded_verdict", "new_verdict", "outcome",
-                        "recorded_reasons", "new_reasons", "errors"])
+            w.writerow(safe_row(["id", "time", "input", "image_path", "recorded_verdict", "new_verdict", "outcome",
+                        "recorded_reasons", "new_reasons", "errors"]))
             for it in self.items:
                 r = it.record
-                w.writerow([r.id, r.time, r.input, r.image_path or "", r.verdict or "", it.new_verdict or "",
-                            it.outcome, "; ".join(r.reasons), "; ".join(it.new_reasons), " | ".join(it.errors)])
+                w.writerow(safe_row([r.id, r.time, r.input, r.image_path or "", r.verdict or "", it.new_verdict or "",
+                            it.outcome, "; ".join(r.reasons), "; ".join(it.new_reasons), " | ".join(it.errors)]))
 
         write_replacing(path, write, errors=CSV_ERRORS)  # complete or not at all; the previous one kept
         return path

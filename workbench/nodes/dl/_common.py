@@ -61,8 +61,10 @@ def device_note(loaded: LoadedModel) -> str:
 
 def load(model: Path | None, device: Device, ctx: NodeContext | None,
          resize_filter: ResizeFilterChoice = ResizeFilterChoice.MODEL) -> tuple[LoadedModel, ModelConfig]:
-    if model is None or not str(model) or Path(model).is_dir():
+    if model is None or str(model) in ("", "."):  # Path("") is "."
         raise ModelError("no model file chosen")
+    if Path(model).is_dir():
+        raise ModelError(f"model: {model} is a folder, not a model file (choose the .onnx file)")
     loaded = load_model(model, device)
     cfg = load_config(loaded.path, loaded.info)
     if resize_filter is not ResizeFilterChoice.MODEL:  # cfg is a fresh object per call: safe to change
