@@ -178,3 +178,29 @@ def test_operator_mode_is_refused_without_an_engineering_password(store, tmp_pat
     assert p.returncode == 2 and msg in p.stderr and "workbench password set" in p.stderr
     assert len(p.stderr.strip().splitlines()) == 1 and not (tmp_path / "x.png").exists()
     assert main(["password", "status"]) == 0
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX ownership")
+def test_a_credential_file_the_account_can_change_is_not_trusted(tmp_path, monkeypatch):
+    """WORKBENCH_CREDENTIALS pointing at a file of the operator's own (or a file left writable) would let
+    them write any hash they like: such a file is refused; a root-owned 0644 file in a root-owned folder
+    is trusted. The account is an ordinary one (uid/gid 4242), as the operator's is."""
+    from workbench.runtime import credentials as C
+
+    owned, theirs, loose = tmp_path / "root", tmp_path / "op", tmp_path / "loose"
+    for d in (owned, theirs, loose):
+        d.mkdir()
+        os.chmod(d, 0o755)
+        C.CredentialStore(d / "credentials.json").set_password("engineer", "correct horse")
+    os.chown(theirs / "credentials.json", 4242, 4242)
+    os.chmod(loose / "credentials.json", 0o666)
+    monkeypatch.setattr(os, "geteuid", lambda: 4242)
+    monkeypatch.setattr(os, "getegid", lambda: 4242)
+    monkeypatch.setattr(os, "getgroups", lambda: [4242])
+    for folder, trusted in ((owned, True), (theirs, False), (loose, False)):
+        monkeypatch.setenv("WORKBENCH_CREDENTIALS", str(folder / "credentials.json"))
+        store = C.CredentialStore()
+        assert (store.state() == "ok") is trusted, (folder.name, store.state())
+        assert store.is_set("engineer") is trusted and (store.authenticate("correct horse") == "engineer") is trusted
+        if not trusted:
+            assert store.state().startswith("not trusted (this account can change")

@@ -12,7 +12,9 @@ or ``workbench password set`` run as root / an elevated prompt), readable by eve
 writable by none of the operator's: ``/etc/vision-workbench/credentials.json`` on Linux,
 ``%ProgramData%\\VisionWorkbench\\credentials.json`` on Windows (the installer gives Users read
 access only), ``/Library/Application Support/VisionWorkbench/credentials.json`` on macOS.
-``WORKBENCH_CREDENTIALS`` names another file (tests; a service that sets its own environment).
+``WORKBENCH_CREDENTIALS`` names another file (tests; a service that sets its own environment); a file
+that the running (non-administrator) account could change, there or through its folder, is never
+trusted, so the variable cannot point the app at a file of the operator's own.
 Nothing is kept in the user's settings, which the operator's own account can edit.
 
 **Hashes.** ``scrypt$n$r$p$salt$hash`` with a random 16-byte salt and fixed minimum parameters
@@ -119,6 +121,25 @@ def password_problem(password: str) -> str | None:
     return None
 
 
+def _changeable_by_this_account(path: Path) -> str | None:
+    """The file or folder through which this (non-administrator) account could replace the credentials,
+    or None. A credential file the operator's own account can change - a WORKBENCH_CREDENTIALS pointing
+    into their home, a file or folder left writable - proves nothing, so it is never trusted (POSIX;
+    on Windows the installer's ACLs on ProgramData do this job)."""
+    if os.name != "posix" or os.geteuid() == 0:
+        return None
+    uid, groups = os.geteuid(), {os.getegid(), *os.getgroups()}
+    for p in (path, path.parent):
+        try:
+            st = p.stat()
+        except OSError:
+            continue
+        if ((st.st_uid == uid and st.st_mode & 0o200) or (st.st_gid in groups and st.st_mode & 0o020)
+                or st.st_mode & 0o002):
+            return str(p)
+    return None
+
+
 # ---------------------------------------------------------------- the store
 class CredentialStore:
     """The machine-wide credential file. Reading never raises: a missing or damaged file means
@@ -144,6 +165,9 @@ class CredentialStore:
         bad = [k for k, v in roles.items() if hash_problem(v)]
         if bad:
             return {}, f"damaged ({bad[0]}: {hash_problem(roles[bad[0]])})"
+        mine = _changeable_by_this_account(self.path)
+        if mine:
+            return {}, f"not trusted (this account can change {mine})"
         return roles, "ok"
 
     def state(self) -> str:
