@@ -56,6 +56,9 @@ def test_two_workers_give_the_rows_of_one_in_order_and_each_db_row_once(folder, 
     assert [r["verdict"] for r in one].count("NG") == 5 and one[5]["status"] == "error"
     db1, db2 = _db_rows(tmp_path / "1.db"), _db_rows(tmp_path / "2.db")
     assert db2 == db1 and len(db2) == 13 and [r[1] for r in db2] == list(range(13))
+    with ResultsDB(tmp_path / "2.db", readonly=True) as db:
+        times = [r.time for r in db.query()]
+    assert times == sorted(set(times))  # rows written back to back still get increasing times (time windows)
     assert sorted((outs[2] / "annotated").iterdir()) and len(list((outs[2] / "annotated").iterdir())) == 12
 
 

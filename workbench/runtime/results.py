@@ -40,8 +40,17 @@ def default_db_path() -> Path:
     return user_data_dir() / "results.db"
 
 
+_NOW_LOCK = threading.Lock()
+_last_ms = 0
+
+
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    """UTC now (ISO, milliseconds), strictly increasing within the process: records made in the same
+    millisecond (parallel workers' rows written back to back) keep their order in a --since/--until window."""
+    global _last_ms
+    with _NOW_LOCK:
+        ms = _last_ms = max(int(datetime.now(timezone.utc).timestamp() * 1000), _last_ms + 1)
+    return datetime.fromtimestamp(ms / 1000, timezone.utc).isoformat(timespec="milliseconds")
 
 
 def iso_from_ts(ts: float) -> str:
