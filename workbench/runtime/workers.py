@@ -201,6 +201,9 @@ class WorkerPool:
             out: Future = Future()
 
             def relay(f: Future) -> None:
+                if f.cancelled():  # the pool shut down (cancel, an error in the caller): nothing to relay
+                    out.cancel()
+                    return
                 exc = f.exception()
                 if exc is not None:
                     out.set_exception(exc)
