@@ -318,7 +318,7 @@ def main() -> int:
     lines = ["<!-- workers -->", "## Parallel workers (`--workers`, bench/bench_workers.py)", "",
              f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {n} images per pass, {pairs} pairs; "
              f"{usable_cores()} usable cores. Machine load: before {load_before}; after {load_after} "
-             "(other engineers' test runs share these cores, so the ratios are lower than on an idle machine).", "",
+             "(other engineers' test runs share these 2 cores: the per-pair ratios scatter widely, see the column; on a dedicated PC they would not).", "",
              "| pipeline, worker kind | 1 worker ms/image | 2 workers ms/image | throughput 2 ÷ 1 (median) | "
              "per-pair ratios | target | start-up of 2 workers |", "| --- | --- | --- | --- | --- | --- | --- |"]
     for name, r in res.items():
