@@ -154,26 +154,6 @@ def _worker_args(p: argparse.ArgumentParser) -> None:
                    help="process (default; measured faster) or thread workers")
 
 
-def _workers_for(args, n_inputs: int) -> int:
-    """How many workers a batch of ``n_inputs`` gets from --workers (runtime/workers.py)."""
-    from workbench.runtime.workers import auto_workers, parse_workers
-
-    if str(args.workers).strip().lower() == "auto":
-        return auto_workers(n_inputs)
-    return max(1, min(parse_workers(args.workers), n_inputs))
-
-
-def _stream_workers(args) -> int:
-    from workbench.runtime.workers import parse_workers, thread_budget
-
-    n = parse_workers(args.workers)
-    if n > 1:
-        import cv2
-
-        cv2.setNumThreads(thread_budget(n))  # one OpenCV pool shared by the worker threads
-    return n
-
-
 def _db_args(p: argparse.ArgumentParser, default_db: bool) -> None:
     p.add_argument("--db", metavar="FILE", help="record every inspection in this SQLite results database"
                    + (" (default: results.db in the user data folder)" if default_db else ""))
@@ -316,7 +296,9 @@ def cmd_run(args) -> int:
     out = Path(args.output) if args.output else Path.cwd() / "results" / Path(args.pipeline).stem
     batch = BatchRun(pipeline, out, args.source, worker_kind=args.worker_kind)
     inputs = _collect_inputs(args.input, pipeline, batch.source)
-    batch.workers = _workers_for(args, len(inputs))
+    from workbench.runtime.workers import batch_workers
+
+    batch.workers = batch_workers(args.workers, len(inputs))
     db, archive = _open_db(args, default_db=False)
     if db is not None:
         from workbench.runtime.results import BatchRecorder
@@ -402,8 +384,10 @@ def cmd_stream(args) -> int:
         _add_outputs(args, trigger, outputs)
         recorder = (StreamRecorder(db, pipeline, name, archive=archive, source=args.source,
                                    queue_size=args.db_queue) if db else None)
+        from workbench.runtime.workers import stream_workers
+
         runner = StreamRunner(pipeline, source, source_node=args.source_node, output_dir=out, recorder=recorder,
-                              outputs=outputs, max_frames=args.frames, workers=_stream_workers(args))
+                              outputs=outputs, max_frames=args.frames, workers=stream_workers(args.workers))
         interrupted = False
         terminated = _sigterm_as_interrupt()  # a service manager's stop ends the stream gracefully
         runner.start()
@@ -594,7 +578,9 @@ def cmd_replay(args) -> int:
 
         replay = ClusterReplay(pipeline, out, args.cluster, args.source, db_path=args.db, chunk=args.chunk)
     else:
-        replay = Replay(pipeline, out, args.source, workers=_workers_for(args, len(records)),
+        from workbench.runtime.workers import batch_workers
+
+        replay = Replay(pipeline, out, args.source, workers=batch_workers(args.workers, len(records)),
                         worker_kind=args.worker_kind)
     cancel = CancelToken()
     bar = tqdm(total=len(records), unit="img", file=sys.stderr, disable=len(records) < 2 or None,

@@ -61,6 +61,23 @@ def auto_workers(n_inputs: int) -> int:
     return max(1, min(default_workers(), n_inputs // INPUTS_PER_AUTO_WORKER))
 
 
+def batch_workers(value: str | int | None, n_inputs: int) -> int:
+    """The workers a batch of ``n_inputs`` gets from ``--workers`` ("auto": :func:`auto_workers`)."""
+    if value is None or str(value).strip().lower() in ("", "auto"):
+        return auto_workers(n_inputs)
+    return max(1, min(parse_workers(value), n_inputs))
+
+
+def stream_workers(value: str | int | None) -> int:
+    """The worker threads of a stream from ``--workers``; sizes OpenCV's one pool to cores ÷ workers."""
+    n = parse_workers(value)
+    if n > 1:
+        import cv2
+
+        cv2.setNumThreads(thread_budget(n))  # one process-wide OpenCV pool, shared by the worker threads
+    return n
+
+
 def thread_budget(workers: int, cores: int | None = None) -> int:
     """OpenCV / onnxruntime threads per worker so that workers x threads <= cores (at least 1)."""
     return max(1, (cores or usable_cores()) // max(1, workers))
