@@ -286,6 +286,7 @@ class MainWindow(QMainWindow):
         self.a_cancel = self._act("cancel", self.cancel_run, "Esc")
         self.a_operator = self._act("operator", self.open_operator, "Ctrl+Shift+O")
         self.a_replay = self._act("replay", self.replay_dialog)
+        self.a_teach = self._act("teach", self.open_teach)
         self.a_search = self._act("search", self._focus_search, K.Find)
         self.a_reset_layout = self._act("reset_layout", self.reset_layout)
         self.a_about = self._act("about", self.about)
@@ -349,7 +350,7 @@ class MainWindow(QMainWindow):
             self.device_actions[name] = act
         self.device_actions["AUTO"].setChecked(True)
         self.m_run.addSeparator()
-        self.m_run.addActions([self.a_replay, self.a_operator])
+        self.m_run.addActions([self.a_replay, self.a_operator, self.a_teach])
         self.m_help = mb.addMenu("")
         self.m_help.addAction(self.a_about)
 
@@ -393,7 +394,7 @@ class MainWindow(QMainWindow):
                  "copy": t("&Copy"), "paste": t("&Paste"), "duplicate": t("D&uplicate"), "delete": t("&Delete"),
                  "group": t("&Group into Macro"), "fit": t("&Fit Graph"), "run": t("&Run"), "live": t("&Live Tuning"),
                  "folder": t("Run over &Folder…"), "cancel": t("&Cancel Run"), "operator": t("&Operator Mode…"),
-                 "replay": t("Re&play on Past Inspections…"),
+                 "replay": t("Re&play on Past Inspections…"), "teach": t("&Teach by Example…"),
                  "search": t("Find &Node"), "reset_layout": t("Reset &Layout"), "about": t("&About Vision Workbench")}
         for act in self.actions():
             if act.objectName() in names:
@@ -1105,6 +1106,11 @@ class MainWindow(QMainWindow):
         if start:
             dlg.start()
         return dlg
+
+    def open_teach(self):
+        from workbench.gui.teach import open_teach
+
+        return open_teach(self)
 
     # ================================================================== operator mode
     def choose_operator_source(self) -> str | None:
