@@ -116,6 +116,10 @@
    <translation>添加节点</translation>
   </message>
   <message>
+   <source>Adds the selected images to the model's memory bank: no retraining, undoable</source>
+   <translation>将所选图像加入模型的记忆库：无需重新训练，可撤销</translation>
+  </message>
+  <message>
    <source>All files (*)</source>
    <translation>所有文件 (*)</translation>
   </message>
@@ -406,6 +410,14 @@
   <message>
    <source>Main toolbar</source>
    <translation>主工具栏</translation>
+  </message>
+  <message>
+   <source>Mark selected as good</source>
+   <translation>将所选标记为良品</translation>
+  </message>
+  <message>
+   <source>Memory bank now {0} patches ({1}; audit line written)</source>
+   <translation>记忆库现有 {0} 个图块（{1}；已写入审计记录）</translation>
   </message>
   <message>
    <source>Message</source>
@@ -704,6 +716,10 @@
    <translation>选择一个节点以查看其参数。</translation>
   </message>
   <message>
+   <source>Select the images to mark as good in the heat maps first.</source>
+   <translation>请先在热力图中选择要标记为良品的图像。</translation>
+  </message>
+  <message>
    <source>Series</source>
    <translation>数据系列</translation>
   </message>
@@ -824,6 +840,10 @@
    <translation>两个视图，缩放和平移联动</translation>
   </message>
   <message>
+   <source>Undo last mark</source>
+   <translation>撤销上次标记</translation>
+  </message>
+  <message>
    <source>Unlink</source>
    <translation>断开连接</translation>
   </message>
@@ -882,6 +902,14 @@
   <message>
    <source>Zoom: screen pixels per image pixel</source>
    <translation>缩放：每个图像像素对应的屏幕像素</translation>
+  </message>
+  <message>
+   <source>added</source>
+   <translation>已添加</translation>
+  </message>
+  <message>
+   <source>adding to the memory bank</source>
+   <translation>正在加入记忆库</translation>
   </message>
   <message>
    <source>anomaly score</source>
@@ -1058,6 +1086,10 @@
   <message>
    <source>unchanged</source>
    <translation>未变化</translation>
+  </message>
+  <message>
+   <source>undone</source>
+   <translation>已撤销</translation>
   </message>
   <message>
    <source>value</source>

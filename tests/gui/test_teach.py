@@ -56,6 +56,14 @@ def test_teach_anomaly_then_use_it_in_the_pipeline(qtbot, tmp_path, backbone):
     side = json.loads((root / "good_anomaly.workbench.json").read_text())
     assert side["postprocess"]["uncertain"] == [pytest.approx(t1, abs=1e-4), pytest.approx(0.5, abs=1e-4)]
     assert dlg.use_in_pipeline() == nid and len(win.doc.pipeline.nodes) == len(set(win.doc.pipeline.nodes))
+    # teach from mistakes: mark a held-out good image as good, then undo
+    assert dlg.anomaly.mark_good() is None and "Select the images" in dlg.stage.text()
+    dlg.anomaly.heat.item(0).setSelected(True)
+    e = dlg.anomaly.mark_good()
+    assert e["images"] == [r["heldout_good"][0]] and e["bank_rows"] == r["bank_rows"] + 1024
+    assert str(e["bank_rows"]) in dlg.stage.text()
+    assert dlg.anomaly.undo_mark()["bank_rows"] == r["bank_rows"]
+    assert dlg.anomaly.undo_mark() is None and "nothing to undo" in dlg.stage.text()
     # cancel: nothing written
     dlg.anomaly.output.setText(str(tmp_path / "cancelled.onnx"))
     dlg.start()

@@ -144,3 +144,44 @@ def test_bad_input_is_one_clear_error(tmp_path, backbone_file):
         train_anomaly(tmp_path / "few", tmp_path / "m.onnx", opts=AnomalyOptions(size=100), backbone=backbone_file)
     with pytest.raises(WorkbenchError, match="backbone .* is missing: run `workbench models`"):
         train_anomaly(tmp_path / "few", tmp_path / "m.onnx", backbone=tmp_path / "none" / "mobilenet_v2.onnx")
+
+
+def test_mark_as_good_then_undo(trained, tmp_path):
+    import shutil
+
+    from workbench.training.mistakes import mark_good, read_audit, undo_last
+
+    root, out, report, _ = trained
+    model = tmp_path / "m.onnx"
+    shutil.copy(out, model)
+    shutil.copy(sidecar_path(out), sidecar_path(model))
+    worst = max(list_images(root / "test_good"), key=lambda p: anomaly(read_image(p), NodeContext(),
+                                                                        model=model).measurements.values["score"])
+    before = anomaly(read_image(worst), NodeContext(), model=model).measurements.values["score"]
+    other = read_image(list_images(root / "bad")[1])
+    other_before = anomaly(other, NodeContext(), model=model).measurements.values["score"]
+    entry = mark_good(model, [worst])
+    assert entry["rows_added"] == 1024 and entry["bank_rows"] == report["bank_rows"] + 1024
+    after = anomaly(read_image(worst), NodeContext(), model=model)
+    assert after.measurements.values["score"] == 0.0 and after.verdict.ok  # its own patches are in the bank
+    assert anomaly(other, NodeContext(), model=model).measurements.values["score"] <= other_before
+    undo = undo_last(model)
+    assert undo["bank_rows"] == report["bank_rows"]
+    assert anomaly(read_image(worst), NodeContext(), model=model).measurements.values["score"] == pytest.approx(before)
+    assert [e["action"] for e in read_audit(model)] == ["mark_good", "undo"]
+    with pytest.raises(WorkbenchError, match="nothing to undo"):
+        undo_last(model)
+    with pytest.raises(WorkbenchError, match="no memory bank"):
+        mark_good(_plain_model(tmp_path), [worst])
+
+
+def _plain_model(tmp_path):
+    from onnx import TensorProto, helper
+
+    g = helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "g",
+                          [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1])])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    m.ir_version = 9
+    onnx.save(m, tmp_path / "plain.onnx")
+    return tmp_path / "plain.onnx"

@@ -95,6 +95,11 @@ def test_cli_train_both_tasks(tmp_path, capsys, backbone_file, monkeypatch):
                  "--json"]) == 0
     rep = json.loads(capsys.readouterr().out)
     assert rep["test_count"] == 10 and rep["classes"][0] == "0"
+    img = str(root / "bad" / "b00_scratch.png")
+    assert main(["train", "mark-good", "--model", str(tmp_path / "ad.onnx"), img]) == 0
+    assert "1 image(s) added" in capsys.readouterr().out
+    assert main(["train", "undo", "--model", str(tmp_path / "ad.onnx")]) == 0
+    assert "undone" in capsys.readouterr().out and (tmp_path / "ad.audit.jsonl").read_text().count("\n") == 2
     assert main(["train", "classify", "--data", str(tmp_path / "missing"), "-o", str(tmp_path / "x.onnx")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"error: data folder not found: {tmp_path / 'missing'}"]

@@ -104,6 +104,16 @@ class _AnomalyPage(QWidget):
         self.results.addTab(self.heat, t("Heat maps"))
         self.summary, self.counts = QLabel(), QLabel()
         self.summary.setWordWrap(True)
+        self.mark_btn, self.undo_btn = QPushButton(t("Mark selected as good")), QPushButton(t("Undo last mark"))
+        self.mark_btn.setToolTip(t("Adds the selected images to the model's memory bank: no retraining, undoable"))
+        self.mark_btn.clicked.connect(self.mark_good)
+        self.undo_btn.clicked.connect(self.undo_mark)
+        self.mark_btn.setEnabled(False)
+        self.undo_btn.setEnabled(False)
+        marks = QHBoxLayout()
+        marks.addWidget(self.counts, 1)
+        marks.addWidget(self.mark_btn)
+        marks.addWidget(self.undo_btn)
         split = QSplitter()
         split.addWidget(self.inputs)
         right = QWidget()
@@ -111,7 +121,7 @@ class _AnomalyPage(QWidget):
         rl.setContentsMargins(0, 0, 0, 0)
         rl.addWidget(self.summary)
         rl.addWidget(self.results, 1)
-        rl.addWidget(self.counts)
+        rl.addLayout(marks)
         split.addWidget(right)
         split.setSizes([300, 700])
         lay = QVBoxLayout(self)
@@ -156,8 +166,37 @@ class _AnomalyPage(QWidget):
             .replace("{7}", f"{r['ms_per_image']:.0f}").replace("{8}", "—" if auc is None else f"{auc:.3f}"))
         n_good = len(r["heldout_good"])
         self.heat.show_items([(img, f"{t('good') if i < n_good else t('bad')} {s:.2f}",
-                               theme.OK_COLOR if s < thr else theme.NG_COLOR)
-                              for i, (img, s) in enumerate(zip(result["overlays"], result["scores"]))])
+                               theme.OK_COLOR if s < thr else theme.NG_COLOR, path)
+                              for i, (img, s, path) in enumerate(zip(result["overlays"], result["scores"],
+                                                                     result["paths"]))])
+        self.mark_btn.setEnabled(True)
+        self.undo_btn.setEnabled(True)
+
+    def mark_good(self) -> dict | None:
+        """Add the selected heat-map images to the bank (a falsely rejected good part: no retraining)."""
+        from workbench.training.mistakes import mark_good
+
+        paths = [Path(p) for p in self.heat.selected_keys()]
+        if not paths or self.result is None:
+            self.owner.stage.setText(t("Select the images to mark as good in the heat maps first."))
+            return None
+        return self._bank_change(lambda: mark_good(Path(self.result["model"]), paths))
+
+    def undo_mark(self) -> dict | None:
+        from workbench.training.mistakes import undo_last
+
+        return None if self.result is None else self._bank_change(lambda: undo_last(Path(self.result["model"])))
+
+    def _bank_change(self, fn) -> dict | None:
+        try:
+            e = fn()
+        except WorkbenchError as exc:
+            self.owner.stage.setText(str(exc))
+            return None
+        self.owner.stage.setText(t("Memory bank now {0} patches ({1}; audit line written)")
+                                 .replace("{0}", str(e["bank_rows"]))
+                                 .replace("{1}", t("added") if e["action"] == "mark_good" else t("undone")))
+        return e
 
     def _thresholds_moved(self, t1: float, t2: float) -> None:
         g, b = self.hist.good, self.hist.bad
@@ -440,7 +479,8 @@ def _stage_names() -> tuple[str, ...]:
     return (t("reading good images"), t("reading bad images"), t("extracting features"),
             t("selecting the memory bank"), t("scoring held-out good images"), t("scoring bad images"),
             t("writing the model"), t("reading training images"), t("training the head"),
-            t("reading held-out images"), t("evaluating held-out images"), t("heat maps"))
+            t("reading held-out images"), t("evaluating held-out images"), t("heat maps"),
+            t("adding to the memory bank"))
 
 
 def open_teach(window) -> TeachDialog:

@@ -51,10 +51,13 @@ class Gallery(QListWidget):
         self.setMovement(QListWidget.Movement.Static)
         self.setGridSize(QSize(THUMB + 20, THUMB + 36))
         self.setWordWrap(True)
+        self.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
 
-    def show_items(self, items: list[tuple[object, str, str | None]], limit: int = 120) -> None:
+    def show_items(self, items: list[tuple], limit: int = 120) -> None:
+        """(image array or path, caption, colour or None[, key]); the key (default: the path) is kept as the
+        item's data (``selected_keys``)."""
         self.clear()
-        for src, caption, color in items[:limit]:
+        for src, caption, color, *key in items[:limit]:
             try:
                 img = read_image(Path(src)) if isinstance(src, (str, Path)) else src
                 icon = QIcon(pixmap(img))
@@ -64,9 +67,15 @@ class Gallery(QListWidget):
             if color:
                 it.setForeground(QColor(color))
             it.setToolTip(str(src) if isinstance(src, (str, Path)) else caption)
+            it.setData(Qt.ItemDataRole.UserRole, key[0] if key else (str(src) if isinstance(src, (str, Path)) else None))
             self.addItem(it)
         if len(items) > limit:
             self.addItem(QListWidgetItem(t("… and more")))
+
+
+    def selected_keys(self) -> list:
+        return [it.data(Qt.ItemDataRole.UserRole) for it in self.selectedItems()
+                if it.data(Qt.ItemDataRole.UserRole) is not None]
 
 
 class ScoreHistogram(pg.PlotWidget):

@@ -28,6 +28,7 @@ def add_parser(sub) -> None:
     c.add_argument("--flip", action="store_true", help="add horizontal flips to the augmentation")
     c.add_argument("--seed", type=int, default=0)
     c.add_argument("--json", action="store_true", help="print the report as JSON instead of a table")
+    add_mistake_parsers(ts)
 
 
 class _Bar:
@@ -85,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
 
     from workbench.training.common import Job, report_path
 
+    if args.train_task in ("mark-good", "undo"):
+        return run_mistake(args)
     bar = _Bar()
     job = Job(progress=bar)
     try:
@@ -106,4 +109,25 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(r, indent=2, sort_keys=True))
     else:
         print(_table(rows + [("report", report_path(Path(args.output)))]))
+    return 0
+
+
+def add_mistake_parsers(ts) -> None:
+    g = ts.add_parser("mark-good", help="add falsely rejected images to an anomaly model's memory bank (undoable)")
+    g.add_argument("--model", required=True, metavar="MODEL.onnx")
+    g.add_argument("images", nargs="+", metavar="IMAGE")
+    u = ts.add_parser("undo", help="undo the last mark-good of an anomaly model")
+    u.add_argument("--model", required=True, metavar="MODEL.onnx")
+
+
+def run_mistake(args: argparse.Namespace) -> int:
+    from workbench.training.mistakes import audit_path, mark_good, undo_last
+
+    if args.train_task == "mark-good":
+        e = mark_good(Path(args.model), [Path(p) for p in args.images])
+        print(f"{len(e['images'])} image(s) added: {e['rows_added']} patches, bank now {e['bank_rows']} rows")
+    else:
+        e = undo_last(Path(args.model))
+        print(f"undone: {e['rows_removed']} patches of {len(e['images'])} image(s), bank now {e['bank_rows']} rows")
+    print(f"audit: {audit_path(Path(args.model))}")
     return 0
