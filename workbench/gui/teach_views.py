@@ -99,6 +99,7 @@ class ScoreHistogram(pg.PlotWidget):
         self.band.setZValue(-10)
         for item in (self.band, self.t1, self.t2):
             self.addItem(item)
+            item.setVisible(False)  # until there are scores
         self.t1.sigPositionChanged.connect(self._moved)
         self.t2.sigPositionChanged.connect(self._moved)
 
@@ -116,6 +117,8 @@ class ScoreHistogram(pg.PlotWidget):
                 c = QColor(color)
                 c.setAlpha(150)
                 self.plot(x, y, stepMode="center", fillLevel=0, brush=c, pen=pg.mkPen(color), name=name)
+        for item in (self.band, self.t1, self.t2):
+            item.setVisible(True)
         self.set_thresholds(t1, t2)
 
     def set_thresholds(self, t1: float, t2: float) -> None:
@@ -177,3 +180,5 @@ class ConfusionMatrix(QTableWidget):
                 it.setBackground(base)
                 self.setItem(i, j, it)
         self.resizeColumnsToContents()
+        for j in range(n):
+            self.setColumnWidth(j, max(self.columnWidth(j), 44))

@@ -36,7 +36,7 @@ class ClassifyOptions:
     seed: int = 0
     augment: int = 2  # augmented copies per training image
     flip: bool = False  # add horizontal flips to the augmentation (not for digits or text)
-    l2: float = 1e-3
+    l2: float = 1e-2
     epochs: int = 300
     threads: int = 0
 
