@@ -185,3 +185,18 @@ def _plain_model(tmp_path):
     m.ir_version = 9
     onnx.save(m, tmp_path / "plain.onnx")
     return tmp_path / "plain.onnx"
+
+
+def test_workbench_run_judges_a_folder_with_the_trained_model(trained, tmp_path, capsys):
+    from workbench.cli import main
+
+    root, out, report, _ = trained
+    pipe = {"format": "workbench.pipeline", "schema_version": 1,
+            "nodes": [{"id": "source", "type": "io.image_file", "version": 1, "params": {"path": "x.png"}},
+                      {"id": "ad", "type": "dl.anomaly", "version": 1, "params": {"model": str(out)}}],
+            "edges": [{"from": ["source", "image"], "to": ["ad", "image"]}]}
+    (tmp_path / "p.json").write_text(json.dumps(pipe))
+    assert main(["run", str(tmp_path / "p.json"), "-i", str(root / "bad"), "-o", str(tmp_path / "o"), "-q"]) == 0
+    rows = [json.loads(x) for x in (tmp_path / "o" / "results.jsonl").read_text().splitlines()]
+    ng = sum(r["verdict"] == "NG" for r in rows)
+    assert len(rows) == 8 and ng == sum(s >= report["threshold"] for s in report["scores_bad"])
