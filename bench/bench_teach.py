@@ -81,7 +81,8 @@ def anomaly_case(root: Path, tex: str) -> dict:
     pp = A.preprocessing(256)
     for i, img in enumerate(good + bad):
         x, _ = preprocess(img, pp, (256, 256))
-        for fn, acc in ((lambda: sess.run(None, {"image": x}), t_model), (lambda: base.run(None, {"image": x}), t_base))[::1 if i % 2 else -1]:
+        sides = ((lambda: sess.run(None, {"image": x}), t_model), (lambda: base.run(None, {"image": x}), t_base))
+        for fn, acc in sides[::1 if i % 2 else -1]:  # alternate which side goes first
             t0 = time.perf_counter()
             fn()
             acc.append(time.perf_counter() - t0)
@@ -89,13 +90,15 @@ def anomaly_case(root: Path, tex: str) -> dict:
             "feature_s": rep["feature_s"], "ms": statistics.median(t_model) * 1e3,
             "base_ms": statistics.median(t_base) * 1e3,
             "kinds": {k: common.auroc(sg, v) for k, v in per_kind.items()}, "bank_rows": rep["bank_rows"],
-            "threshold_acc": float(((sg < rep["threshold"]).sum() + (sb >= rep["threshold"]).sum()) / (len(sg) + len(sb)))}
+            "threshold_acc": float(((sg < rep["threshold"]).sum() + (sb >= rep["threshold"]).sum())
+                                   / (len(sg) + len(sb)))}
 
 
 def memory_case(root: Path) -> dict:
     texture_set(root, "brick", n_good=100, n_test_good=0, n_bad=0)
     rep = A.train_anomaly(root / "good", root / "m100.onnx", None, A.AnomalyOptions())
-    return {"bank_mb": rep["bank_mb"], "model_mb": rep["model_mb"], "file_mb": (root / "m100.onnx").stat().st_size / 2 ** 20,
+    return {"bank_mb": rep["bank_mb"], "model_mb": rep["model_mb"],
+            "file_mb": (root / "m100.onnx").stat().st_size / 2 ** 20,
             "bank_rows": rep["bank_rows"], "train_s": rep["train_s"]}
 
 
@@ -123,7 +126,8 @@ def digits_case(root: Path, per_class: int, test_per_class: int | None) -> dict:
     xte = C.features(sess, [read_image(p) for p, _ in test], Job(), "")
     pred = (((xte - mean) / std) @ w.T + b).argmax(1)
     base_acc = float((pred == np.array([k for _, k in test])).mean())
-    return {"accuracy": rep["accuracy"], "train_s": rep["train_s"], "ms": rep["ms_per_image"], "train": rep["train_count"],
+    return {"accuracy": rep["accuracy"], "train_s": rep["train_s"], "ms": rep["ms_per_image"],
+            "train": rep["train_count"],
             "test": rep["test_count"], "base_acc": base_acc, "base_s": base_s, "model_mb": rep["model_mb"]}
 
 
@@ -153,7 +157,8 @@ def section(cases, mem, dig, info, when) -> str:
         lines += ["", "| Classification (real digits) | held-out accuracy (target ≥ 0.92) | baseline: linear probe on "
                       "the ImageNet logits | training s (≤ 120) | baseline training s | ms/image | model MB |",
                   "|---|---|---|---|---|---|---|",
-                  f"| {dig['train']} train / {dig['test']} test | {dig['accuracy']:.3f} {pf(dig['accuracy'] >= 0.92)} | "
+                  f"| {dig['train']} train / {dig['test']} test | "
+                  f"{dig['accuracy']:.3f} {pf(dig['accuracy'] >= 0.92)} | "
                   f"{dig['base_acc']:.3f} | {dig['train_s']:.1f} {pf(dig['train_s'] <= 120)} | {dig['base_s']:.1f} | "
                   f"{dig['ms']:.1f} | {dig['model_mb']:.2f} |"]
     return "\n".join(lines + ["<!-- /teach -->"]) + "\n"

@@ -21,7 +21,7 @@ class Block(importlib.abc.MetaPathFinder):
 sys.meta_path.insert(0, Block())
 import workbench
 mods = ["workbench.cli"]
-for pkg in ("core", "nodes", "inference", "runtime"):
+for pkg in ("core", "nodes", "inference", "runtime", "training"):
     p = importlib.import_module("workbench." + pkg)
     mods += [m.name for m in pkgutil.walk_packages(p.__path__, p.__name__ + ".")]
 for m in mods:

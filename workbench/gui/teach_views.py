@@ -67,7 +67,8 @@ class Gallery(QListWidget):
             if color:
                 it.setForeground(QColor(color))
             it.setToolTip(str(src) if isinstance(src, (str, Path)) else caption)
-            it.setData(Qt.ItemDataRole.UserRole, key[0] if key else (str(src) if isinstance(src, (str, Path)) else None))
+            path = str(src) if isinstance(src, (str, Path)) else None
+            it.setData(Qt.ItemDataRole.UserRole, key[0] if key else path)
             self.addItem(it)
         if len(items) > limit:
             self.addItem(QListWidgetItem(t("… and more")))

@@ -229,7 +229,8 @@ def train_anomaly(good_dir: Path, output: Path, bad_dir: Path | None = None, opt
         "bad_images": [str(p) for p in bad_paths],
         "scores_good": [round(float(v), 6) for v in s_good], "scores_bad": [round(float(v), 6) for v in s_bad],
         "auroc": None if not bad else round(common.auroc(s_good, s_bad), 6),
-        "bank_rows": int(n_bank), "patches": int(len(feats)), "bank_mb": round((bank.nbytes + 4 * len(bank)) / 2 ** 20, 3),
+        "bank_rows": int(n_bank), "patches": int(len(feats)),
+        "bank_mb": round((bank.nbytes + 4 * len(bank)) / 2 ** 20, 3),
         "model_mb": round(len(data) / 2 ** 20, 3), "train_s": round(t_train, 3),
         "feature_s": round(t_feat - t0, 3), "ms_per_image": round(ms, 2), **cal}
     if bad:

@@ -45,7 +45,10 @@ def preprocessing() -> Preprocess:
     return Preprocess(resize=ResizeMode.STRETCH, width=SIZE, height=SIZE, scaling=Scaling.IMAGENET)
 
 
-def find_dataset(root: Path, holdout: float, seed: int) -> tuple[list[str], list[tuple[Path, int]], list[tuple[Path, int]]]:
+Items = list[tuple[Path, int]]
+
+
+def find_dataset(root: Path, holdout: float, seed: int) -> tuple[list[str], Items, Items]:
     """(class names, train [(path, class)], held-out [(path, class)])."""
     root = Path(root)
     if not root.is_dir():
@@ -190,7 +193,8 @@ def train_classifier(data_dir: Path, output: Path, opts: ClassifyOptions | None 
               "train_count": len(train), "test_count": len(test), "train_s": round(t_train, 3),
               "ms_per_image": round(ms, 2), "model_mb": round(len(data) / 2 ** 20, 3),
               "test_images": [str(p) for p, _ in test], "test_labels": y_test.tolist(),
-              "test_pred": pred.tolist(), "test_score": [round(float(v), 5) for v in probs.max(1)] if len(probs) else [],
+              "test_pred": pred.tolist(),
+              "test_score": [round(float(v), 5) for v in probs.max(1)] if len(probs) else [],
               **metrics(y_test, pred, names)}
     job.step("writing the model", 0, 1)
     common.write_files({output: data, sidecar_path(output): common.json_bytes(cfg.to_json()),

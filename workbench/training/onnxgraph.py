@@ -37,7 +37,8 @@ class Graph:
         self.nodes.append(helper.make_node(op_type, inputs, [out], name=out, **attrs))
         return out
 
-    def conv(self, x: str, w: np.ndarray, b: np.ndarray, stride: int = 1, group: int = 1, out: str | None = None) -> str:
+    def conv(self, x: str, w: np.ndarray, b: np.ndarray, stride: int = 1, group: int = 1,
+             out: str | None = None) -> str:
         k = w.shape[-1]
         return self.op("Conv", [x, self.const(w.astype(np.float32), "w"), self.const(b.astype(np.float32), "b")],
                        out, kernel_shape=[k, k], strides=[stride, stride], pads=[k // 2] * 4, group=group)
