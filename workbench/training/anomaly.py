@@ -1,7 +1,7 @@
 """Anomaly detection taught from good images (PatchCore-style), exported as one ONNX model + sidecar.
 
-Features: MobileNetV2 (ImageNet) blocks 6 (stride 8, 32 channels) and 13 (stride 16, 96 channels), each
-averaged over its 3×3 neighbourhood, block 13 upsampled to block 6's grid and concatenated: a 128-value
+Features: MobileNetV2 (ImageNet) blocks 6 (stride 8, 32 channels, weighted ×5) and 13 (stride 16, 96
+channels), each averaged over its 3×3 neighbourhood, block 13 upsampled to block 6's grid and concatenated: a 128-value
 feature per 8×8-pixel patch (a 32×32 grid for a 256² input). The memory bank is a greedy k-centre coreset
 of the training patches. The exported model computes, inside ONNX, each patch's distance to its nearest
 bank row (‖x‖² + min(−2x·Bᵀ + ‖B‖²), a MatMul and a ReduceMin against the bank as a constant), smooths
@@ -35,6 +35,7 @@ from workbench.training.onnxgraph import Graph, float_output, image_input, neede
 FEATURES = 128
 BANK = "memory_bank_t"  # the initializer name of −2·Bᵀ; its twin BANK_NORM holds ‖B‖²
 BANK_NORM = "memory_bank_norm"
+FINE_WEIGHT = 5.0  # block 6 (stride 8) features weigh 5x in the distance: thin scratches, small chips
 PAD = 32  # reflect margin (pixels): border patches then look like inner ones, not like zero padding
 
 
@@ -55,7 +56,8 @@ def preprocessing(size: int) -> Preprocess:
 def _patch_head(g: Graph) -> str:
     """block6 + block13 → patches [h·w, 128] (named 'patches'); also names 'grid' = [h, w]. The image was
     reflect-padded by PAD pixels: the patches of that margin are cut off again."""
-    p6 = g.op("AveragePool", ["block6"], kernel_shape=[3, 3], pads=[1, 1, 1, 1], count_include_pad=0)
+    p6 = g.op("Mul", [g.op("AveragePool", ["block6"], kernel_shape=[3, 3], pads=[1, 1, 1, 1], count_include_pad=0),
+                      g.const(np.float32(FINE_WEIGHT))])
     p13 = g.op("AveragePool", ["block13"], kernel_shape=[3, 3], pads=[1, 1, 1, 1], count_include_pad=0)
     s6, s13 = g.op("Shape", [p6]), g.op("Shape", [p13])
     full = g.op("Slice", [s6, g.const(np.array([2], np.int64)), g.const(np.array([4], np.int64))])
