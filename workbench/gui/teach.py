@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 from PySide6.QtWidgets import (QDialog, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar,
                                QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout,
                                QWidget)
@@ -359,7 +359,9 @@ class TeachDialog(QDialog):
         self.worker.progress.connect(self._progress)
         self.worker.done.connect(self._done)
         self.worker.failed.connect(self._failed)
-        self.thread.start()
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
 
     # -------------------------------------------------------------- folders
     def pick_dir(self, edit: QLineEdit) -> None:
@@ -408,6 +410,8 @@ class TeachDialog(QDialog):
         task["cancel"] = self.cancel_event
         self.running, self.error = True, ""
         self.task_page = page
+        if not self.thread.isRunning():  # the worker thread runs only while training
+            self.thread.start()
         self._update_buttons()
         self.progress.setValue(0)
         self.stage.setText(t("Training…"))
@@ -423,8 +427,18 @@ class TeachDialog(QDialog):
         self.progress.setValue(min(done + 1, total))
         self.stage.setText(t(stage) if stage else "")
 
+    def _stop_thread(self) -> None:
+        self.thread.quit()
+        self.thread.wait(60000)
+
+    def shutdown(self) -> None:
+        """Cancel a training and stop the worker thread (closing, quitting)."""
+        self.cancel_event.set()
+        self._stop_thread()
+
     def _done(self, result: dict) -> None:
         self.running = False
+        self._stop_thread()
         self.task_page.show_result(result)
         self.stage.setText(t("Model written: {0}").replace("{0}", result["report"]["model"]))
         self.progress.setValue(self.progress.maximum())
@@ -432,6 +446,7 @@ class TeachDialog(QDialog):
 
     def _failed(self, message: str) -> None:
         self.running, self.error = False, message
+        self._stop_thread()
         self.stage.setText(message)
         self.progress.setValue(0)
         self._update_buttons()
@@ -468,9 +483,7 @@ class TeachDialog(QDialog):
         return nid
 
     def closeEvent(self, e) -> None:  # noqa: N802 (Qt)
-        self.cancel_event.set()
-        self.thread.quit()
-        self.thread.wait(60000)
+        self.shutdown()
         super().closeEvent(e)
 
 
