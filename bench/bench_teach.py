@@ -41,7 +41,6 @@ from workbench.inference.preprocess import preprocess  # noqa: E402
 from workbench.training import anomaly as A  # noqa: E402
 from workbench.training import classify as C  # noqa: E402
 from workbench.training import common  # noqa: E402
-from workbench.training.backbone import require_backbone  # noqa: E402
 from workbench.training.common import Job  # noqa: E402
 
 
@@ -109,9 +108,9 @@ def digits_case(root: Path, per_class: int, test_per_class: int | None) -> dict:
     digits_set(root, per_class=per_class, test_per_class=test_per_class)
     rep = C.train_classifier(root, root / "digits.onnx", C.ClassifyOptions())
     # baseline: the same head on the frozen network's ImageNet logits, no augmentation
-    import onnx
+    from workbench.training.backbone import build_mobilenet_v2, read_pth, weights_path
 
-    bb = onnx.load(str(require_backbone()))
+    bb = build_mobilenet_v2(read_pth(weights_path()))  # with its ImageNet classifier
     names, train, test = C.find_dataset(root, 0.25, 0)
     from workbench.training.onnxgraph import Graph, float_output, image_input, needed_part
 

