@@ -49,16 +49,13 @@ SEED = 7  # the crops and defects of the figures; the design choices were made o
 
 def baseline_features_model(model_bytes: bytes):
     """The backbone part of the exported anomaly model (up to its 'patches')."""
-    import onnx
+    from workbench.training import onnxproto as P
+    from workbench.training.onnxgraph import float_output, needed_part
 
-    from workbench.training.onnxgraph import needed_part
-
-    m = onnx.load_from_string(model_bytes)
+    m = P.loads(model_bytes)
     nodes, inits = needed_part(m, ["patches"])
-    g = onnx.helper.make_graph(nodes, "features", list(m.graph.input),
-                               [onnx.helper.make_tensor_value_info("patches", onnx.TensorProto.FLOAT, None)], inits)
-    fm = onnx.helper.make_model(g, opset_imports=m.opset_import)
-    fm.ir_version = m.ir_version
+    fm = P.model(nodes, inits, list(m.graph.input), [float_output("patches", None)], ir_version=m.ir_version,
+                 opset=m.opset_import[0].version)
     return common.session(fm.SerializeToString())
 
 

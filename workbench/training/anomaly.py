@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import onnx
 
 from workbench.core.errors import WorkbenchError
 from workbench.inference.preprocess import Preprocess, ResizeMode, Scaling, preprocess
 from workbench.inference.sidecar import ModelConfig, sidecar_path
 from workbench.training import common
+from workbench.training import onnxproto as P
 from workbench.training.backbone import require_backbone
 from workbench.training.common import Job
 from workbench.training.onnxgraph import Graph, float_output, image_input, needed_part
@@ -82,8 +82,8 @@ def _gauss_kernel(sigma: float = 1.0, radius: int = 2) -> np.ndarray:
 
 def _knn_head(g: Graph, patches: str, bank: np.ndarray) -> None:
     bank = np.asarray(bank, np.float32)
-    g.inits.append(onnx.numpy_helper.from_array(np.ascontiguousarray(-2.0 * bank.T), BANK))
-    g.inits.append(onnx.numpy_helper.from_array((bank * bank).sum(1)[None].astype(np.float32), BANK_NORM))
+    g.inits.append(P.tensor(np.ascontiguousarray(-2.0 * bank.T), BANK))
+    g.inits.append(P.tensor((bank * bank).sum(1)[None].astype(np.float32), BANK_NORM))
     x2 = g.op("ReduceSumSquare", [patches], axes=[1], keepdims=1)
     cross = g.op("Add", [g.op("MatMul", [patches, BANK]), BANK_NORM])
     d2 = g.op("Add", [x2, g.op("ReduceMin", [cross], axes=[1], keepdims=1)])
@@ -95,14 +95,14 @@ def _knn_head(g: Graph, patches: str, bank: np.ndarray) -> None:
     g.op("ReduceMax", [smooth], "score", axes=[2, 3], keepdims=0)
 
 
-def build_model(backbone: onnx.ModelProto, bank: np.ndarray | None, size: int) -> onnx.ModelProto:
+def build_model(backbone, bank: np.ndarray | None, size: int):
     """bank None: the patch-feature extractor (output 'patches'); else the anomaly model."""
     nodes, inits = needed_part(backbone, ["block6", "block13"])
     g = Graph()
     g.op("Pad", ["image", g.const(np.array([0, 0, PAD, PAD, 0, 0, PAD, PAD], np.int64))], "image_padded",
          mode="reflect")
     for n in nodes:  # the backbone reads the padded image
-        n = onnx.NodeProto.FromString(n.SerializeToString())
+        n = P.NodeProto.FromString(n.SerializeToString())
         n.input[:] = ["image_padded" if i == "image" else i for i in n.input]
         g.nodes.append(n)
     g.inits.extend(inits)
@@ -203,7 +203,7 @@ def train_anomaly(good_dir: Path, output: Path, bad_dir: Path | None = None, opt
         raise WorkbenchError(f"coreset share must be in (0, 1], got {opts.coreset}")
     if opts.size % 32 or not 64 <= opts.size <= 1024:
         raise WorkbenchError(f"size must be a multiple of 32 between 64 and 1024, got {opts.size}")
-    bb = onnx.load(str(require_backbone(backbone.parent if backbone else None)))
+    bb = P.load(require_backbone(backbone.parent if backbone else None))
     train_i, val_i = common.split_indices(len(good_paths), opts.holdout, opts.seed, minimum=2)
     good = common.load_all(good_paths, job, "reading good images")
     bad = common.load_all(bad_paths, job, "reading bad images") if bad_paths else []

@@ -7,7 +7,7 @@ A legacy .pth is a sequence of pickles: magic number, protocol version, system i
 int64 element count. ``read_pth`` reads it with an unpickler that resolves only OrderedDict, the
 tensor-rebuild function and the storage types: nothing else in the file can run.
 
-``build_mobilenet_v2`` writes the network with onnx.helper, each batch norm folded into the convolution
+``build_mobilenet_v2`` writes the network (workbench.training.onnxgraph, no onnx package), each batch norm folded into the convolution
 before it (w' = w·γ/√(σ²+ε), b' = β − μ·γ/√(σ²+ε)). Outputs: ``block6`` (32 channels, stride 8),
 ``block13`` (96 channels, stride 16), ``pooled`` (1280, global average) and ``logits`` (1000 ImageNet
 classes). Input ``image`` [N, 3, H, W]: RGB, ÷255, ImageNet mean/std (torchvision's training transform).
@@ -157,7 +157,7 @@ def _conv_bn(g, x: str, sd: dict, conv: str, bn: str, stride: int = 1, relu: boo
 
 
 def build_mobilenet_v2(sd: dict[str, np.ndarray]):
-    """The ONNX model (onnx.ModelProto) of torchvision's MobileNetV2 from its state dict."""
+    """The ONNX model (a ModelProto) of torchvision's MobileNetV2 from its state dict."""
     from workbench.training.onnxgraph import Graph, float_output, image_input
 
     g = Graph()

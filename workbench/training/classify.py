@@ -16,13 +16,13 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import onnx
 
 from workbench.core.errors import WorkbenchError
 from workbench.core.imageio import list_images
 from workbench.inference.preprocess import Preprocess, ResizeMode, Scaling, preprocess
 from workbench.inference.sidecar import ModelConfig, sidecar_path
 from workbench.training import common
+from workbench.training import onnxproto as P
 from workbench.training.backbone import require_backbone
 from workbench.training.common import Job
 from workbench.training.onnxgraph import Graph, float_output, image_input, needed_part
@@ -130,8 +130,8 @@ def fit_logreg(x: np.ndarray, y: np.ndarray, n_classes: int, opts: ClassifyOptio
     return w.T.astype(np.float32), b.astype(np.float32)
 
 
-def build_model(backbone: onnx.ModelProto, w: np.ndarray | None = None, b: np.ndarray | None = None,
-                labels: list[str] | None = None) -> onnx.ModelProto:
+def build_model(backbone, w: np.ndarray | None = None, b: np.ndarray | None = None,
+                labels: list[str] | None = None):
     """w None: the feature extractor (output 'pooled'); else the classifier (output 'probabilities')."""
     nodes, inits = needed_part(backbone, ["pooled"])
     g = Graph()
@@ -165,7 +165,7 @@ def train_classifier(data_dir: Path, output: Path, opts: ClassifyOptions | None 
     output = common.check_output(output)
     t0 = time.perf_counter()
     names, train, test = find_dataset(data_dir, opts.holdout, opts.seed)
-    bb = onnx.load(str(require_backbone(backbone.parent if backbone else None)))
+    bb = P.load(require_backbone(backbone.parent if backbone else None))
     imgs = common.load_all([p for p, _ in train], job, "reading training images")
     y = np.array([k for _, k in train])
     rng = np.random.default_rng(opts.seed)

@@ -17,28 +17,27 @@ import time
 from pathlib import Path
 
 import numpy as np
-import onnx
-from onnx import numpy_helper
 
 from workbench.core.errors import WorkbenchError
 from workbench.core.imageio import read_image
 from workbench.inference.sidecar import load_config
 from workbench.training import common
+from workbench.training import onnxproto as P
 from workbench.training.anomaly import BANK, BANK_NORM
 from workbench.training.common import Job
-from workbench.training.onnxgraph import needed_part, save_atomic
+from workbench.training.onnxgraph import float_output, needed_part, save_atomic
 
 
 def audit_path(model: Path) -> Path:
     return Path(model).with_name(Path(model).stem + ".audit.jsonl")
 
 
-def _load(model: Path) -> tuple[onnx.ModelProto, dict[str, onnx.TensorProto]]:
+def _load(model: Path) -> tuple:
     model = Path(model)
     if not model.is_file():
         raise WorkbenchError(f"model not found: {model}")
     try:
-        m = onnx.load(str(model))
+        m = P.load(model)
     except Exception as exc:  # not an ONNX file
         raise WorkbenchError(f"{model.name}: not a readable ONNX model ({str(exc).splitlines()[0][:80]})") from None
     inits = {t.name: t for t in m.graph.initializer}
@@ -47,9 +46,9 @@ def _load(model: Path) -> tuple[onnx.ModelProto, dict[str, onnx.TensorProto]]:
     return m, inits
 
 
-def _set_bank(m: onnx.ModelProto, inits: dict, neg2bt: np.ndarray, norm: np.ndarray) -> None:
-    inits[BANK].CopyFrom(numpy_helper.from_array(np.ascontiguousarray(neg2bt, np.float32), BANK))
-    inits[BANK_NORM].CopyFrom(numpy_helper.from_array(np.ascontiguousarray(norm, np.float32), BANK_NORM))
+def _set_bank(m, inits: dict, neg2bt: np.ndarray, norm: np.ndarray) -> None:
+    inits[BANK].CopyFrom(P.tensor(np.ascontiguousarray(neg2bt, np.float32), BANK))
+    inits[BANK_NORM].CopyFrom(P.tensor(np.ascontiguousarray(norm, np.float32), BANK_NORM))
 
 
 def _audit(model: Path, entry: dict) -> None:
@@ -72,14 +71,12 @@ def mark_good(model: Path, images: list[Path], job: Job | None = None, min_dista
     if not images:
         raise WorkbenchError("no images to mark as good")
     m, inits = _load(model)
-    neg2bt = numpy_helper.to_array(inits[BANK])
-    norm = numpy_helper.to_array(inits[BANK_NORM])
+    neg2bt = P.to_array(inits[BANK])
+    norm = P.to_array(inits[BANK_NORM])
     bank = -0.5 * neg2bt.T
     nodes, consts = needed_part(m, ["patches"])
-    g = onnx.helper.make_graph(nodes, "patches", list(m.graph.input),
-                               [onnx.helper.make_tensor_value_info("patches", onnx.TensorProto.FLOAT, None)], consts)
-    pm = onnx.helper.make_model(g, opset_imports=m.opset_import)
-    pm.ir_version = m.ir_version
+    pm = P.model(nodes, consts, list(m.graph.input), [float_output("patches", None)], ir_version=m.ir_version,
+                 opset=m.opset_import[0].version)
     sess = common.session(pm.SerializeToString())
     from workbench.inference.preprocess import preprocess
 
@@ -122,8 +119,8 @@ def undo_last(model: Path) -> dict:
     if not stack:
         raise WorkbenchError(f"nothing to undo for {model.name}")
     last = stack[-1]
-    neg2bt = numpy_helper.to_array(inits[BANK])
-    norm = numpy_helper.to_array(inits[BANK_NORM])
+    neg2bt = P.to_array(inits[BANK])
+    norm = P.to_array(inits[BANK_NORM])
     keep = neg2bt.shape[1] - int(last["rows_added"])
     _set_bank(m, inits, neg2bt[:, :keep], norm[:, :keep])
     save_atomic(m, model)

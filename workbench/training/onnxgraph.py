@@ -1,15 +1,16 @@
-"""A small graph builder over onnx.helper, and the helpers that cut and join graphs.
+"""A small ONNX graph builder (over workbench.training.onnxproto: no onnx package needed), and the helpers
+that cut graphs and save models.
 
-Models written here set ``ir_version`` to 9 and opset 17: onnxruntime 1.31 reads IR ≤ 13 and onnx 1.23
-writes 14 by default (see docs/DESIGN.md)."""
+Models written here set ``ir_version`` to 9 and opset 17: onnxruntime 1.31 reads IR ≤ 13 (see
+docs/DESIGN.md)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
-import onnx
-from onnx import TensorProto, helper, numpy_helper
+
+from workbench.training import onnxproto as P
 
 IR_VERSION = 9
 OPSET = 17
@@ -19,8 +20,8 @@ class Graph:
     """Nodes and constants appended in order; names are made unique with a counter."""
 
     def __init__(self) -> None:
-        self.nodes: list[onnx.NodeProto] = []
-        self.inits: list[onnx.TensorProto] = []
+        self.nodes: list = []  # NodeProto
+        self.inits: list = []  # TensorProto
         self._n = 0
 
     def name(self, base: str) -> str:
@@ -29,12 +30,12 @@ class Graph:
 
     def const(self, array: np.ndarray, base: str = "c") -> str:
         n = self.name(base)
-        self.inits.append(numpy_helper.from_array(np.ascontiguousarray(array), n))
+        self.inits.append(P.tensor(array, n))
         return n
 
     def op(self, op_type: str, inputs: list[str], out: str | None = None, **attrs) -> str:
         out = out or self.name(op_type.lower())
-        self.nodes.append(helper.make_node(op_type, inputs, [out], name=out, **attrs))
+        self.nodes.append(P.node(op_type, inputs, [out], name=out, **attrs))
         return out
 
     def conv(self, x: str, w: np.ndarray, b: np.ndarray, stride: int = 1, group: int = 1,
@@ -46,26 +47,21 @@ class Graph:
     def relu6(self, x: str) -> str:
         return self.op("Clip", [x, self.const(np.float32(0.0), "lo"), self.const(np.float32(6.0), "hi")])
 
-    def model(self, inputs: list[onnx.ValueInfoProto], outputs: list[onnx.ValueInfoProto],
-              doc: str = "", metadata: dict[str, str] | None = None) -> onnx.ModelProto:
-        g = helper.make_graph(self.nodes, "workbench", inputs, outputs, self.inits)
-        m = helper.make_model(g, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="vision-workbench",
-                              doc_string=doc)
-        m.ir_version = IR_VERSION
-        for k, v in (metadata or {}).items():
-            m.metadata_props.append(onnx.StringStringEntryProto(key=k, value=v))
-        return m
+    def model(self, inputs: list, outputs: list, doc: str = "", metadata: dict[str, str] | None = None):
+        """The ModelProto (IR 9, opset 17) of the nodes and constants so far."""
+        return P.model(self.nodes, self.inits, inputs, outputs, ir_version=IR_VERSION, opset=OPSET, doc=doc,
+                       metadata=metadata)
 
 
 def image_input(name: str = "image", height: int | str = "H", width: int | str = "W", batch: int | str = "N"):
-    return helper.make_tensor_value_info(name, TensorProto.FLOAT, [batch, 3, height, width])
+    return P.value_info(name, P.FLOAT, [batch, 3, height, width])
 
 
-def float_output(name: str, shape: list) -> onnx.ValueInfoProto:
-    return helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
+def float_output(name: str, shape: list | None):
+    return P.value_info(name, P.FLOAT, shape)
 
 
-def needed_part(model: onnx.ModelProto, outputs: list[str]) -> tuple[list[onnx.NodeProto], list[onnx.TensorProto]]:
+def needed_part(model, outputs: list[str]) -> tuple[list, list]:
     """The nodes (in order) and constants that the named values depend on."""
     producer = {o: n for n in model.graph.node for o in n.output}
     keep: set[int] = set()
@@ -85,7 +81,7 @@ def needed_part(model: onnx.ModelProto, outputs: list[str]) -> tuple[list[onnx.N
     return nodes, inits
 
 
-def save_atomic(model: onnx.ModelProto, path: Path) -> Path:
+def save_atomic(model, path: Path) -> Path:
     """Serialise to PATH.part, then rename: an interrupted save never leaves a half-written model."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
