@@ -4,9 +4,11 @@
     python packaging/build.py --flavour gpu          # onnxruntime-gpu[cuda,cudnn]: CUDA 13 + cuDNN 9 (driver >= 580)
     python packaging/build.py --flavour gpu-cu12     # onnxruntime-gpu<=1.26 + nvidia-*-cu12: older drivers, Pascal/Volta
 
-Steps: a fresh venv in build/venv-<flavour>; pip install the app with its `samples` extra
-(scikit-image, only to create the sample images), PyInstaller, one onnxruntime (and for the gpu
-flavours the NVIDIA wheels), rapidocr-onnxruntime --no-deps (the PP-OCR models ship in it);
+Steps: a fresh venv in build/venv-<flavour>, installed ONLY from the lock files, with hashes and
+--no-deps (locks/tools.txt, locks/bundle-<flavour>-<platform>.txt: the app's dependencies with its
+`samples` extra (scikit-image, only to create the sample images), PyInstaller, one onnxruntime (and for
+the gpu flavours the NVIDIA wheels); locks/rapidocr.txt: the PP-OCR models ship in it), then the app
+itself with --no-deps; the build fails if the venv differs from the lock in any package;
 install the models and create the sample images into the source tree; run PyInstaller on
 packaging/VisionWorkbench.spec into dist/<flavour>/VisionWorkbench; check the collected files
 (no driver, no CUDA in the cpu flavour, CUDA only from the venv's nvidia wheels into the bundle's
@@ -34,24 +36,11 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 NAME = "VisionWorkbench"
-RAPIDOCR = "rapidocr-onnxruntime==1.4.4"
-PYINSTALLER = "pyinstaller>=6.10"
+LOCKS = REPO / "locks"  # exact versions + hashes; only scripts/update_deps.py changes them
 
-FLAVOURS = {
-    # pip requirement sets installed after the app (which pulls the CPU onnxruntime)
-    "cpu": {"remove": [], "add": []},
-    # CUDA 13 + cuDNN 9 from PyPI (onnxruntime-gpu 1.28+; its extras name the nvidia-* wheels).
-    # cuDNN < 9.21: 9.21 added the Tensor-IR engine library and grew libcudnn_graph from 4 to 140 MB
-    # (cuDNN 896 MB unpacked instead of 471), which puts the bundle over its 2.5 GB budget. 9.20 has every
-    # library ORT's CUDA provider uses (legacy conv/RNN APIs: NVIDIA's "FULL" configuration); cuDNN-frontend
-    # features that need a newer cuDNN (attention variants) are switched off by the frontend at run time.
-    "gpu": {"remove": ["onnxruntime"], "add": ["onnxruntime-gpu[cuda,cudnn]>=1.28", "nvidia-cudnn-cu13>=9.13,<9.21"]},
-    # CUDA 12 + cuDNN 9 for older fleets: the last onnxruntime-gpu for CUDA 12 is 1.26 (built with CUDA 12.8,
-    # kernels for sm_60 ... sm_90; its extras pull the -cu12 wheels). cuDNN < 9.11: 9.11 dropped Maxwell,
-    # Pascal and Volta (9.20's libcudnn_ops has kernels for sm_75+ only; 9.10.2's for sm_50+).
-    "gpu-cu12": {"remove": ["onnxruntime"], "add": ["onnxruntime-gpu[cuda,cudnn]>=1.20,<1.27",
-                                                    "nvidia-cudnn-cu12>=9.1,<9.11"]},
-}
+# What each flavour installs (onnxruntime or onnxruntime-gpu with CUDA 13 / CUDA 12 wheels, and why the cuDNN
+# bounds) is written once, in scripts/locks.py; the bundle installs exactly locks/bundle-<flavour>-<platform>.txt.
+FLAVOURS = ("cpu", "gpu", "gpu-cu12")
 # unpacked, MiB. CUDA 12's libraries carry kernels for Maxwell ... Blackwell (sm_50 ... sm_120), CUDA 13's
 # for Turing ... Blackwell only: the same set is ~40% larger (cuBLASLt 715 MB vs 526, cuDNN 1 GB vs 471 MB).
 BUDGET_MB = {"cpu": 350, "gpu": 2560, "gpu-cu12": 3328}
@@ -81,26 +70,48 @@ def venv_python(venv: Path) -> Path:
     return venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
 
-def make_venv(flavour: str, reuse: bool) -> Path:
+def lock_file(lock_dir: Path, flavour: str) -> Path:
+    plat = "windows" if os.name == "nt" else "linux"
+    return lock_dir / f"bundle-{flavour}-{plat}.txt"
+
+
+def install_locked(py: Path, lock: Path) -> None:
+    """Exact versions with hashes, nothing resolved here: --no-deps, since the lock lists every package."""
+    if not lock.exists():
+        raise SystemExit(f"[build] no lock file {lock}: run python3 scripts/update_deps.py --relock")
+    run([py, "-m", "pip", "install", "-q", "--require-hashes", "--no-deps", "-r", lock])
+
+
+def make_venv(flavour: str, reuse: bool, lock_dir: Path) -> Path:
     venv = REPO / "build" / f"venv-{flavour}"
     py = venv_python(venv)
     if reuse and py.exists():
         say(f"reusing {venv} (reinstalling the app only)")
-        run([py, "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", str(REPO)])
+        run([py, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--force-reinstall", str(REPO)])
         return py
     if venv.exists():
         shutil.rmtree(venv)
     run([sys.executable, "-m", "venv", venv])
-    pip = [py, "-m", "pip", "install", "-q"]
-    run(pip + ["--upgrade", "pip"])
-    run(pip + [f"{REPO}[samples]", PYINSTALLER])
-    f = FLAVOURS[flavour]
-    if f["remove"]:
-        run([py, "-m", "pip", "uninstall", "-y", *f["remove"]])
-    if f["add"]:
-        run(pip + f["add"])
-    run(pip + ["--no-deps", RAPIDOCR])
+    install_locked(py, lock_dir / "tools.txt")
+    install_locked(py, lock_file(lock_dir, flavour))
+    install_locked(py, lock_dir / "rapidocr.txt")  # PP-OCR models ship in it; --no-deps: it would pull opencv-python
+    run([py, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", str(REPO)])
     return py
+
+
+def lock_mismatch(py: Path, lock_dir: Path, flavour: str) -> list[str]:
+    """What the build venv holds that its lock does not say (pip freeze must equal the lock)."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    import locks
+
+    want = {n: v for n, v, _m in locks.read_pins(lock_file(lock_dir, flavour))}
+    want.update({n: v for n, v, _m in locks.read_pins(lock_dir / "rapidocr.txt")})
+    want.update({n: v for n, v, _m in locks.read_pins(lock_dir / "tools.txt")})
+    out = subprocess.run([py, "-m", "pip", "list", "--format", "json"], capture_output=True, text=True).stdout
+    have = {locks.canonical(d["name"]): d["version"] for d in json.loads(out)}
+    have.pop("vision-workbench", None)
+    return [f"{n}: installed {have.get(n, 'nothing')}, lock says {want.get(n, 'nothing')}"
+            for n in sorted(set(want) | set(have)) if want.get(n) != have.get(n)]
 
 
 def prepare_data(py: Path) -> None:
@@ -433,6 +444,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--flavour", choices=sorted(FLAVOURS), default="cpu")
     ap.add_argument("--reuse-venv", action="store_true", help="keep build/venv-<flavour> (faster, for iterating)")
+    ap.add_argument("--lock-dir", default=str(LOCKS), help="where the lock files are (default: locks/)")
     ap.add_argument("--windowed", action="store_true", help="no console window (Windows GUI build)")
     ap.add_argument("--no-archive", action="store_true", help="skip the tar.gz")
     ap.add_argument("--self-test", action="store_true", help="run the frozen self-test with no Python on PATH")
@@ -440,12 +452,14 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(REPO))
     t0 = time.perf_counter()
     report: dict = {"flavour": args.flavour, "python": sys.version.split()[0], "platform": sys.platform}
-    py = make_venv(args.flavour, args.reuse_venv)
+    lock_dir = Path(args.lock_dir).resolve()
+    py = make_venv(args.flavour, args.reuse_venv, lock_dir)
     t_env = time.perf_counter()
     prepare_data(py)
     bundle = freeze(py, args.flavour, console=not args.windowed)
     t_freeze = time.perf_counter()
     problems, files = check_files(bundle, args.flavour)
+    problems += [f"not the locked version: {m}" for m in lock_mismatch(py, lock_dir, args.flavour)]
     size = dir_size(bundle)
     report.update(bundle=str(bundle), size_mb=round(size / 2**20, 1), budget_mb=BUDGET_MB[args.flavour],
                   within_budget=size / 2**20 <= BUDGET_MB[args.flavour], problems=problems, **files,

@@ -54,18 +54,27 @@ if [ "${WORKBENCH_GUI:-0}" = 1 ] && command -v dpkg-query >/dev/null 2>&1; then
   fi
 fi
 
+# Python packages: exact versions with hashes from the lock files, nothing resolved here (--no-deps:
+# each lock lists every package). A changed lock rebuilds .venv from scratch, so that .venv holds exactly
+# the lock (tests/test_locks.py checks it). New versions come only through scripts/update_deps.py.
+stamp=$(cat locks/tools.txt locks/app-test.txt locks/rapidocr.txt pyproject.toml | sha256sum | cut -c1-16)
+if [ -d .venv ] && [ "$(cat .venv/.setup-stamp 2>/dev/null)" != "$stamp" ]; then
+  say "the lock files changed: rebuilding .venv"
+  rm -rf .venv
+fi
 if [ ! -x .venv/bin/python ]; then
   say "creating .venv"
   "$PY" -m venv .venv
 fi
-stamp=$(cat pyproject.toml | sha256sum | cut -c1-16)
 if [ "$(cat .venv/.setup-stamp 2>/dev/null)" != "$stamp" ]; then
-  say "installing Python packages into .venv (first time: a few minutes)"
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".[test,samples]"
-  # PP-OCR models ship inside this wheel (Apache-2.0). --no-deps: it would pull opencv-python,
-  # which clashes with opencv-python-headless; its own small deps are in the test extra.
-  .venv/bin/python -m pip install -q --no-deps "rapidocr-onnxruntime==1.4.4"
+  say "installing the locked Python packages into .venv (first time: a few minutes)"
+  pipi() { .venv/bin/python -m pip install -q --disable-pip-version-check "$@"; }
+  pipi --require-hashes --no-deps -r locks/tools.txt      # pip, setuptools, wheel themselves
+  pipi --require-hashes --no-deps -r locks/app-test.txt   # the app, its tests, the sample-image maker
+  # PP-OCR models ship inside this wheel (Apache-2.0). Its own dependencies would pull opencv-python,
+  # which clashes with opencv-python-headless; the small ones it needs are in the test extra.
+  pipi --require-hashes --no-deps -r locks/rapidocr.txt
+  pipi --no-deps --no-build-isolation -e .                # the app itself, from this checkout
   echo "$stamp" > .venv/.setup-stamp
 fi
 .venv/bin/workbench samples >/dev/null

@@ -232,11 +232,10 @@ def _collect_inputs(input_arg: str | None, pipeline, source) -> list[Path]:
 def cmd_run(args) -> int:
     from tqdm import tqdm
 
-    from workbench.core.pipeline_file import load_pipeline
     from workbench.core.spec import CancelToken
     from workbench.runtime.batch import BatchRun
 
-    pipeline = load_pipeline(args.pipeline)
+    pipeline = _load(args.pipeline)
     _apply_sets(pipeline, args.set)
     out = Path(args.output) if args.output else Path.cwd() / "results" / Path(args.pipeline).stem
     batch = BatchRun(pipeline, out, args.source)
@@ -291,10 +290,9 @@ def cmd_run(args) -> int:
 def cmd_stream(args) -> int:
     import time
 
-    from workbench.core.pipeline_file import load_pipeline
     from workbench.runtime.stream import StreamRecorder, StreamRunner
 
-    pipeline = load_pipeline(args.pipeline)
+    pipeline = _load(args.pipeline)
     _apply_sets(pipeline, args.set)
     name = Path(args.pipeline).stem
     source, trigger = _stream_source(args, pipeline)
@@ -340,9 +338,19 @@ def cmd_stream(args) -> int:
     return EXIT_OK
 
 
+def _load(path):
+    """Load a pipeline file for a command; a sample image it reads is created when missing."""
+    from workbench.core.pipeline_file import load_pipeline
+    from workbench.runtime.samples import ensure_for_pipeline
+
+    pipeline = load_pipeline(path)
+    ensure_for_pipeline(pipeline)
+    return pipeline
+
+
 def _stream_source(args, pipeline):
     """(FrameSource, Trigger | None) from --source/--rate/--loop/--trigger/--frames (stream, operator)."""
-    from workbench.runtime.sources import FileListSource, Trigger, TriggerMode, open_source
+    from workbench.runtime.sources import Trigger, TriggerMode
 
     if args.frames is not None and args.frames < 1:
         raise WorkbenchError("--frames must be 1 or more")
@@ -351,15 +359,10 @@ def _stream_source(args, pipeline):
     trigger = Trigger(TriggerMode.EXTERNAL) if args.trigger == "plc" else None
     if trigger is not None and not args.plc:
         raise WorkbenchError("--trigger plc needs --plc CONFIG.json with a \"trigger\" coil")
-    if args.source:
-        return open_source(args.source, rate=args.rate, loop=args.loop, trigger=trigger), trigger
-    from workbench.runtime.batch import default_inputs, pick_source
+    from workbench.runtime.feed import pipeline_source
 
-    node = pick_source(pipeline, args.source_node)
-    inputs = default_inputs(pipeline, node)
-    if not inputs:
-        raise WorkbenchError(f"source {node.id} has no input set: give --source SPEC")
-    return FileListSource(inputs, loop=args.loop, rate=args.rate, trigger=trigger), trigger
+    return pipeline_source(pipeline, args.source or "", source_node=args.source_node, loop=args.loop,
+                           rate=args.rate, trigger=trigger, hint="give --source SPEC"), trigger
 
 
 def _add_outputs(args, trigger, outputs: list) -> None:
@@ -382,7 +385,6 @@ def _add_outputs(args, trigger, outputs: list) -> None:
 
 
 def cmd_operator(args) -> int:
-    from workbench.core.pipeline_file import load_pipeline
     from workbench.runtime.sources import SourceConfigError, SourceError
 
     try:
@@ -390,7 +392,7 @@ def cmd_operator(args) -> int:
     except ImportError as exc:
         raise WorkbenchError(f"the operator screen cannot start: {exc} (run the setup script)") from None
     check_display()
-    pipeline = load_pipeline(args.pipeline)
+    pipeline = _load(args.pipeline)
     _apply_sets(pipeline, args.set)
     name = Path(args.pipeline).stem
     source, trigger = _stream_source(args, pipeline)
@@ -442,12 +444,11 @@ def _status_line(runner) -> str:
 def cmd_replay(args) -> int:
     from tqdm import tqdm
 
-    from workbench.core.pipeline_file import load_pipeline
     from workbench.core.spec import CancelToken
     from workbench.runtime.replay import OUTCOMES, UNCHANGED, Replay
     from workbench.runtime.results import ResultsDB, parse_time
 
-    pipeline = load_pipeline(args.pipeline)
+    pipeline = _load(args.pipeline)
     _apply_sets(pipeline, args.set)
     if args.limit is not None and args.limit < 1:
         raise WorkbenchError("--limit must be 1 or more")
@@ -596,7 +597,7 @@ def cmd_info(args) -> int:
 
 
 def cmd_samples(args) -> int:
-    from workbench.core.samples import ensure_samples
+    from workbench.runtime.samples import ensure_samples
 
     for p in ensure_samples():
         print(p)

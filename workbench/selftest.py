@@ -177,7 +177,7 @@ def check_pipelines(c: Check, expectations: dict[str, dict[str, Any]]) -> None:
     from workbench.runtime.batch import BatchRun, default_inputs
 
     try:  # a source install creates missing samples; a frozen bundle carries them (read-only install)
-        from workbench.core.samples import ensure_samples
+        from workbench.runtime.samples import ensure_samples
 
         ensure_samples()
     except Exception as exc:

@@ -160,7 +160,7 @@ def test_internal_errors_are_one_line_without_debug(tmp_path, monkeypatch, capsy
 
 
 def test_samples_are_made_from_installed_package(tmp_path):
-    from workbench.core.samples import ensure_samples
+    from workbench.runtime.samples import ensure_samples
 
     files = ensure_samples(tmp_path)
     coins = cv2.imread(str(tmp_path / "coins.png"), cv2.IMREAD_UNCHANGED)

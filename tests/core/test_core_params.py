@@ -212,3 +212,26 @@ def test_describe():
     assert ENUM.describe() == {"name": "shade", "type": "enum", "default": "LIGHT", "choices": ["LIGHT", "DARK"]}
     assert ROI.describe() == {"name": "roi", "type": "roi", "default": None, "optional": True}
     assert PATH.describe() == {"name": "path", "type": "path", "default": "", "mode": "open"}
+
+
+def test_one_kind_table_drives_declaration_checks_json_parsing_and_run_values(tmp_path):
+    import enum as _enum
+    from pathlib import Path as _Path
+
+    from workbench.core.params import KINDS, PARAM_KINDS, Color, ParamSpec, Roi, kind_of
+    from workbench.core.spec import NodeContext
+
+    class Mode(_enum.Enum):
+        A = "a"
+
+    assert KINDS == tuple(PARAM_KINDS) == ("int", "float", "bool", "str", "enum", "path", "color", "roi")
+    assert [kind_of(t) for t in (int, float, bool, str, Mode, _Path, Color, Roi, list)] == [
+        "int", "float", "bool", "str", "enum", "path", "color", "roi", None]
+    mode = ParamSpec("mode", "enum", Mode.A, enum=Mode)
+    assert mode.to_json(Mode.A) == "A" and mode.parse_text("a") is Mode.A
+    out = ParamSpec("out", "path", "", path_mode="save")
+    ctx = NodeContext(base_dir=tmp_path, output_dir=tmp_path / "o")
+    assert out.run_value("x.png", ctx) == tmp_path / "o" / "x.png" and out.run_value("", ctx) is None
+    src = ParamSpec("src", "path", "")
+    assert src.run_value("x.png", ctx) == tmp_path / "x.png"
+    assert ParamSpec("n", "int", 0).run_value(3, ctx) == 3

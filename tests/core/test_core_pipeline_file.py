@@ -418,3 +418,29 @@ def test_loaded_pipeline_runs(tmp_path):
     assert all(r.status == OK for r in res.nodes.values()), res.errors
     assert 22 <= res.output("count", "count") <= 26
     assert res.output("judge").ok is True
+
+
+# ---------------------------------------------------------------- schema migration chain
+def test_a_version_1_file_loads_after_a_pretend_version_2_change(monkeypatch, tmp_path):
+    """Pretend schema 2 is today's format and schema 1 stored links as flat lists under "links":
+    one step in MIGRATIONS makes old files load, and saving writes the new version."""
+    import workbench.core.pipeline_file as pf
+
+    def links_to_edges(data: dict) -> dict:
+        links = data.pop("links", [])
+        data["edges"] = list(data.get("edges", [])) + [{"from": [a, b], "to": [c, d]} for a, b, c, d in links]
+        return data
+
+    monkeypatch.setattr(pf, "SCHEMA_VERSION", 2)
+    monkeypatch.setitem(pf.MIGRATIONS, 1, links_to_edges)
+    old = base_doc()
+    old["links"] = [e["from"] + e["to"] for e in old.pop("edges")]
+    pipe = from_dict(old, base_dir=tmp_path)
+    assert [str(e) for e in pipe.edges] == ["src.image -> blur.image", "blur.out -> thr.image", "thr.out -> blobs.mask"]
+    saved = json.loads(dumps_pipeline(pipe))
+    assert saved["schema_version"] == 2 and "links" not in saved and len(saved["edges"]) == 3
+    assert from_dict(saved, base_dir=tmp_path).edges == pipe.edges  # a version-2 file skips the step
+    monkeypatch.setattr(pf, "SCHEMA_VERSION", 3)  # a version with no step is refused in one line
+    with pytest.raises(PipelineError) as err:
+        from_dict(old)
+    assert [str(p) for p in err.value.problems] == ["schema_version: no migration from schema version 2 to 3"]

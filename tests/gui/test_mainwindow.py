@@ -154,6 +154,18 @@ def test_dropping_files_adds_the_right_nodes(win, qtbot, tmp_path):
     assert "not an image" in win.statusBar().currentMessage()
 
 
+def test_a_real_drop_event_reaches_the_window(win, qtbot):
+    """The files part of the window is a mixin: Qt's event handlers must not shadow its own."""
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(COINS))])
+    ev = QDropEvent(QPointF(10, 10), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    win.dropEvent(ev)
+    assert [n.type for n in win.doc.pipeline.nodes.values()] == ["io.image_file"]
+
+
 def test_folder_run_progress_trend_and_summary(win, qtbot, tmp_path):
     win.open(demo_pipeline())
     wait_run(win, qtbot)
@@ -170,9 +182,24 @@ def test_folder_run_progress_trend_and_summary(win, qtbot, tmp_path):
     assert win.run_folder(tmp_path / "nothing") is None
 
 
-def test_device_shown_in_status_bar(win):
-    text = win.device_label.text()
-    assert text.startswith("CPU — ") or text.startswith("GPU")
+def test_device_shown_in_status_bar_says_why(qtbot, monkeypatch):
+    """The status bar names the device and, on CPU, the reason - here the build's and the user's."""
+    import onnxruntime as ort
+
+    monkeypatch.setenv("WORKBENCH_FORCE_CPU", "1")
+    forced = MainWindow(recover=False)
+    qtbot.addWidget(forced)
+    assert forced.device_label.text() == "CPU — forced by WORKBENCH_FORCE_CPU"
+    forced.close()
+    monkeypatch.delenv("WORKBENCH_FORCE_CPU")
+    plain = MainWindow(recover=False)
+    qtbot.addWidget(plain)
+    text = plain.device_label.text()
+    if "CUDAExecutionProvider" not in ort.get_available_providers():  # the CPU build (CI, the cpu bundle)
+        assert text == "CPU — this build has no GPU support"
+    else:  # onnxruntime-gpu: GPU, or CPU with the driver/library problem named
+        assert text == "GPU (CUDA) available" or (text.startswith("CPU — ") and len(text) > len("CPU — ") + 5)
+    plain.close()
 
 
 def test_plots_show_the_histogram_and_node_times_of_the_last_run(win, qtbot):
@@ -203,6 +230,12 @@ def test_open_a_macro_and_edit_inside_it(win, qtbot):
     win.runner.wait_idle(30)
     assert win.result.nodes["count"].outputs["count"] != 24
     assert win.modified
+    assert inner.undo is win.doc.undo  # one undo history: Ctrl+Z in the main window undoes it
+    with qtbot.waitSignal(win.ran, timeout=30_000):
+        win.doc.undo.undo()
+    win.runner.wait_idle(30)
+    assert win.doc.pipeline.nodes[macro].graph.nodes["open"].params["size"] != 41
+    assert win.result.nodes["count"].outputs["count"] == 24
     win._close_tab(1)
     assert win.tabs.count() == 1
 

@@ -11,7 +11,6 @@ import cv2
 import numpy as np
 import pytest
 
-pytest.importorskip("pytestqt")
 
 from PySide6.QtCore import QCoreApplication, QSettings, Qt  # noqa: E402
 from PySide6.QtWidgets import (QAbstractSlider, QAbstractSpinBox, QCheckBox, QLineEdit,  # noqa: E402

@@ -120,7 +120,7 @@ def test_view_content_per_node(demo, qtbot):
     assert view_content(pipe, None, "blobs").image is None
 
 
-def test_dropped_files_become_nodes(tmp_path):
+def test_dropped_files_become_nodes(tmp_path, ppocr_models):
     img = resources_dir() / "samples" / "coins.png"
     assert node_for_file(img) == ("io.image_file", {"path": str(img)})
     assert node_for_file(tmp_path) == ("io.image_folder", {"folder": str(tmp_path)})
@@ -131,7 +131,5 @@ def test_dropped_files_become_nodes(tmp_path):
     (tmp_path / "bad.onnx").write_bytes(b"garbage")
     with pytest.raises(WorkbenchError, match="bad.onnx"):
         node_for_file(tmp_path / "bad.onnx")
-    from workbench.core.paths import models_dir
-
-    rec = next(models_dir().joinpath("ppocr").glob("*rec*.onnx"))  # installed by `workbench models`
+    rec = ppocr_models[2]
     assert node_for_file(rec) == ("dl.ocr", {"rec_model": str(rec)})

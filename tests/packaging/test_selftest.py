@@ -13,7 +13,7 @@ SECTIONS = ("versions", "providers", "models", "pipelines", "gui", "gpu_librarie
 
 
 @pytest.fixture(scope="module")
-def passing(tmp_path_factory):
+def passing(tmp_path_factory, ppocr_models):
     path = tmp_path_factory.mktemp("selftest") / "report.json"
     out = io.StringIO()
     code = selftest.run_self_test(path, require_gpu=False, out=out)

@@ -142,7 +142,6 @@ def test_stream_source_errors_are_one_line(tmp_path):
 
 
 def test_stream_with_plc(tmp_path, coins_folder):
-    pytest.importorskip("pymodbus")
     from tests.runtime.modbus_server import ModbusTestServer
 
     srv = ModbusTestServer(lifetime_s=60).start()

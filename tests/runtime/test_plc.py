@@ -9,7 +9,6 @@ from types import SimpleNamespace
 
 import pytest
 
-pytest.importorskip("pymodbus")
 
 from tests.runtime.modbus_server import ModbusTestServer, free_port  # noqa: E402
 from workbench.core.errors import WorkbenchError  # noqa: E402

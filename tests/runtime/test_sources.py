@@ -63,25 +63,29 @@ def test_file_list_in_the_given_order_looped(tmp_path):
         FileListSource([]).open()
 
 
-def test_folder_rate(tmp_path):
+def test_folder_rate_never_exceeds_the_rate(tmp_path):
+    """A rate is a ceiling: consecutive frames are at least 1/rate apart (a sleep never ends early,
+    so this lower bound holds on any machine; how close to the rate it gets is bench/'s business).
+    Frames are due on a grid from the moment the source opens: frame k no earlier than k / rate."""
     make_folder(tmp_path, 6)
-    src = FolderSource(tmp_path, rate=20)
-    t0 = time.perf_counter()
-    frames = _all(src)
-    dt = time.perf_counter() - t0
+    t_open = time.perf_counter()
+    frames = _all(FolderSource(tmp_path, rate=20))
     assert len(frames) == 6
-    assert 0.2 <= dt < 1.5  # 5 intervals at 20 fps = 0.25 s
+    for k, f in enumerate(frames):
+        assert f.t_acquired - t_open >= k / 20 * 0.999, (k, f.t_acquired - t_open)
 
 
 def test_interrupt_wakes_a_slow_rate(tmp_path):
     make_folder(tmp_path, 3)
-    src = FolderSource(tmp_path, rate=0.2)
+    src = FolderSource(tmp_path, rate=0.0001)  # the next frame is due in 10,000 s
     src.open()
     src.read()
-    threading.Timer(0.1, src.interrupt).start()
-    t0 = time.perf_counter()
-    assert src.read() is None
-    assert time.perf_counter() - t0 < 2
+    got = []
+    reader = threading.Thread(target=lambda: got.append(src.read()))
+    reader.start()
+    src.interrupt()
+    reader.join(120)  # a watchdog, not a timing: without the interrupt the read would wait 10,000 s
+    assert not reader.is_alive() and got == [None]
     src.close()
 
 

@@ -222,10 +222,7 @@ class Engine:
             emit(NodeFinished(nid, True, res.seconds, res.nbytes))
             return res
         for p in spec.params:
-            v = inst.params.get(p.name, p.default)
-            if p.kind == "path":
-                v = ctx.resolve(v, writing=p.path_mode in ("save", "save_dir")) if v else None
-            kwargs[p.name] = v
+            kwargs[p.name] = p.run_value(inst.params.get(p.name, p.default), ctx)
         if spec.wants_ctx:
             kwargs["ctx"] = ctx
         emit(NodeStarted(nid))

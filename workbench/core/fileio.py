@@ -32,3 +32,13 @@ def atomic_write_text(path: str | Path, text: str) -> Path:
             pass
         raise
     return path
+
+
+def file_stamp(path: str | Path) -> tuple[str, int, int]:
+    """(path, mtime in ns, size) — the one cache-key helper for "re-run when this file changes";
+    a missing file gives zeros (the node that reads it reports the problem)."""
+    try:
+        st = Path(path).stat()
+    except OSError:
+        return (str(path), 0, 0)
+    return (str(path), st.st_mtime_ns, st.st_size)

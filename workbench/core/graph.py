@@ -7,6 +7,7 @@ it emits; the engine reads it.
 
 from __future__ import annotations
 
+import copy as _copy
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -58,6 +59,14 @@ class ParamChanged:
     new: Any
 
 
+@dataclass(frozen=True)
+class SubgraphChanged:
+    """The inner pipeline of subgraph node ``node_id`` changed (``event`` is the inner event)."""
+
+    node_id: str
+    event: object
+
+
 @dataclass
 class NodeInstance:
     id: str
@@ -89,6 +98,12 @@ class NodeInstance:
     def output(self, name: str) -> PortSpec | None:
         return next((p for p in self.outputs if p.name == name), None)
 
+    def clone(self) -> "NodeInstance":
+        """A copy with its own parameter dict and (for a macro) its own copy of the inner graph."""
+        if self.graph is not None:
+            return NodeInstance(self.id, self.spec, dict(self.params), self.graph.copy())
+        return NodeInstance(self.id, self.spec, dict(self.params), None, self._digest)
+
     def params_json(self) -> dict[str, Any]:
         return {p.name: p.to_json(self.params.get(p.name, p.default)) for p in self.spec.params}
 
@@ -119,6 +134,7 @@ class Pipeline:
         self._listeners: list[Listener] = []
         self._order_cache: tuple[int, list[str]] | None = None
         self._incoming_cache: tuple[int, dict[str, dict[str, Edge]]] | None = None
+        self._inner_unsub: dict[str, Callable[[], None]] = {}
 
     # -- events ----------------------------------------------------------------------
     def subscribe(self, fn: Listener) -> Callable[[], None]:
@@ -131,10 +147,59 @@ class Pipeline:
 
     def _changed(self, event: object) -> None:
         self.revision += 1
-        if not isinstance(event, ParamChanged):
+        if not isinstance(event, (ParamChanged, SubgraphChanged)):
             self._structure += 1
         for fn in list(self._listeners):
             fn(event)
+
+    def mark_edited(self) -> None:
+        """Count an edit the graph does not model itself (the layout in ``ui``): bumps ``revision``."""
+        self.revision += 1
+
+    def _adopt(self, inst: NodeInstance) -> None:
+        """Put ``inst`` into the graph; a macro's inner edits are re-emitted as SubgraphChanged."""
+        self.nodes[inst.id] = inst
+        if inst.graph is not None:
+            nid = inst.id
+
+            def forward(event: object, nid=nid, inner=inst.graph) -> None:
+                cur = self.nodes.get(nid)
+                if cur is not None and cur.graph is inner:
+                    self._changed(SubgraphChanged(nid, event))
+
+            self._inner_unsub[nid] = inst.graph.subscribe(forward)
+
+    # -- copies ----------------------------------------------------------------------
+    def copy(self) -> "Pipeline":
+        """An independent copy (parameters, inner graphs, edges, meta, layout) that shares no
+        mutable state: the engine runs it in a worker while the GUI goes on editing this one."""
+        return self.subset(self.nodes, keep_order=True)
+
+    def subset(self, ids, keep_order: bool = False) -> "Pipeline":
+        """A new pipeline holding copies of the nodes ``ids`` (in topological order, or in this
+        graph's order with ``keep_order``), the edges between them and their layout."""
+        wanted = set(ids)
+        order = list(self.nodes) if keep_order else self.topological_order()
+        q = Pipeline(self.registry, self.base_dir)
+        for nid in order:
+            if nid in wanted:
+                q._adopt(self.nodes[nid].clone())
+                if nid in self.ui and not keep_order:
+                    q.ui[nid] = _copy.deepcopy(self.ui[nid])
+        q.edges = [e for e in self.edges if e.src in q.nodes and e.dst in q.nodes]
+        if keep_order:
+            q.meta = _copy.deepcopy(self.meta)
+            q.ui = _copy.deepcopy(self.ui)
+        q._structure += 1
+        return q
+
+    def reorder(self, node_order: list[str], edge_order: list[Edge]) -> None:
+        """Put nodes and edges back in a former order (an undone delete keeps the file unchanged)."""
+        rank = {n: i for i, n in enumerate(node_order)}
+        self.nodes = dict(sorted(self.nodes.items(), key=lambda kv: rank.get(kv[0], len(rank))))
+        erank = {e: i for i, e in enumerate(edge_order)}
+        self.edges.sort(key=lambda e: erank.get(e, len(erank)))
+        self._structure += 1
 
     # -- nodes -----------------------------------------------------------------------
     def new_id(self, type_id: str, taken: set[str] | None = None) -> str:
@@ -159,7 +224,7 @@ class Pipeline:
                 raise ParamError(f"{type_id} has no parameter {name!r}")
             values[name] = p.coerce(value)
         inst = NodeInstance(node_id, spec, values, graph)
-        self.nodes[node_id] = inst
+        self._adopt(inst)
         self._changed(NodeAdded(node_id))
         return inst
 
@@ -168,6 +233,9 @@ class Pipeline:
         for e in [e for e in self.edges if node_id in (e.src, e.dst)]:
             self.disconnect(e)
         del self.nodes[node_id]
+        unsub = self._inner_unsub.pop(node_id, None)
+        if unsub is not None:
+            unsub()
         self.ui.pop(node_id, None)
         self._changed(NodeRemoved(node_id))
 
@@ -193,26 +261,38 @@ class Pipeline:
     # -- edges -----------------------------------------------------------------------
     def check_link(self, src: str, src_port: str, dst: str, dst_port: str) -> str | None:
         """Why this link is refused, or None when it is allowed (ignores an edge it would replace)."""
-        if src not in self.nodes:
-            return f"no node {src!r}"
-        if dst not in self.nodes:
-            return f"no node {dst!r}"
+        found = self.link_problem(src, src_port, dst, dst_port)
+        return found[1] if found else None
+
+    def link_problem(self, src: str, src_port: str, dst: str, dst_port: str, *,
+                     cycles: bool = True, twice: bool = False) -> tuple[str, str] | None:
+        """The one link checker: ``(kind, reason)`` when the link is refused, else None. Kinds:
+        "node" (no such node), "port", "type", "cycle" (unless ``cycles`` is False), "twice" (the
+        input is already linked; only checked with ``twice``, for files, where nothing is replaced)."""
+        for nid in (src, dst):
+            if nid not in self.nodes:
+                return "node", f"no node {nid!r}"
         out = self.nodes[src].output(src_port)
         if out is None:
-            return f"{src} ({self.nodes[src].type}) has no output {src_port!r}"
+            return "port", f"{src} ({self.nodes[src].type}) has no output {src_port!r}"
         inp = self.nodes[dst].input(dst_port)
         if inp is None:
-            return f"{dst} ({self.nodes[dst].type}) has no input {dst_port!r}"
+            return "port", f"{dst} ({self.nodes[dst].type}) has no input {dst_port!r}"
         if not inp.type.can_accept(out.type):
-            return f"{src}.{src_port} gives {out.type.name} but {dst}.{dst_port} needs {inp.type.name}"
-        if src == dst or src in self.downstream(dst):
-            return f"linking {src}.{src_port} to {dst}.{dst_port} would make a cycle"
+            return "type", f"{src}.{src_port} gives {out.type.name} but {dst}.{dst_port} needs {inp.type.name}"
+        if twice and dst_port in self.incoming(dst):
+            return "twice", f"{dst}.{dst_port} is linked more than once"
+        if cycles and (src == dst or src in self.downstream(dst)):
+            return "cycle", f"linking {src}.{src_port} to {dst}.{dst_port} would make a cycle"
         return None
 
-    def connect(self, src: str, src_port: str, dst: str, dst_port: str, replace: bool = True) -> Edge:
-        why = self.check_link(src, src_port, dst, dst_port)
-        if why:
-            raise GraphError(why)
+    def connect(self, src: str, src_port: str, dst: str, dst_port: str, replace: bool = True,
+                *, allow_cycle: bool = False) -> Edge:
+        """Link an output to an input (raises GraphError with the reason when refused).
+        ``allow_cycle`` is for the file loader, which reports a cycle once for the whole graph."""
+        found = self.link_problem(src, src_port, dst, dst_port, cycles=not allow_cycle)
+        if found:
+            raise GraphError(found[1])
         existing = self.incoming(dst).get(dst_port)
         if existing is not None:
             if not replace:

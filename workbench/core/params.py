@@ -19,7 +19,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -179,7 +179,127 @@ def _is_num(x: Any) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
-KINDS = ("int", "float", "bool", "str", "enum", "path", "color", "roi")
+# ---------------------------------------------------------------- the kind table
+# One table from a parameter kind to its behaviour (the way magicgui maps types to widgets): the
+# annotation that declares it, how a value is checked and normalised, written to JSON, parsed from
+# a command line, and given to the node at run time. The inspector extends it with an editor per
+# kind (gui/param_editors.py); nothing else switches on ``kind``.
+def _number(p: "ParamSpec", value: Any, integer: bool) -> Any:
+    what = "an integer" if integer else "a number"
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ParamError(f"{p.name}: expected {what}, got {value!r}")
+    if integer:
+        if float(value) != int(value):
+            raise ParamError(f"{p.name}: expected an integer, got {value!r}")
+        value = int(value)
+    else:
+        value = float(value)
+        if not math.isfinite(value):
+            raise ParamError(f"{p.name}: expected a finite number, got {value!r}")
+    p._check_range(value)
+    return value
+
+
+def _bool(p: "ParamSpec", value: Any) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise ParamError(f"{p.name}: expected true or false, got {value!r}")
+    return bool(value)
+
+
+def _str(p: "ParamSpec", value: Any) -> str:
+    if not isinstance(value, str):
+        raise ParamError(f"{p.name}: expected text, got {value!r}")
+    return value
+
+
+def _enum(p: "ParamSpec", value: Any) -> Any:
+    if isinstance(value, p.enum):
+        return value
+    if isinstance(value, str) and value in p.enum.__members__:
+        return p.enum[value]
+    raise ParamError(f"{p.name}: {value!r} is not one of {', '.join(p.choices)}")
+
+
+def _path(p: "ParamSpec", value: Any) -> str:
+    if isinstance(value, Path):
+        value = path_text(value)
+    if not isinstance(value, str):
+        raise ParamError(f"{p.name}: expected a path, got {value!r}")
+    return value
+
+
+def _color(p: "ParamSpec", value: Any) -> Color:
+    if isinstance(value, str):
+        value = p._named(Color.from_json, value)
+    if not isinstance(value, Color) or not all(0 <= c <= 255 for c in (value.r, value.g, value.b)):
+        raise ParamError(f"{p.name}: expected a colour, got {value!r}")
+    return value
+
+
+def _roi(p: "ParamSpec", value: Any) -> Roi:
+    if isinstance(value, dict):
+        value = p._named(Roi.from_json, value)
+    if not isinstance(value, Roi):
+        raise ParamError(f"{p.name}: expected an ROI, got {value!r}")
+    return value
+
+
+def _parse_bool(p: "ParamSpec", text: str) -> bool:
+    low = text.lower()
+    if low in ("1", "true", "yes", "on"):
+        return True
+    if low in ("0", "false", "no", "off"):
+        return False
+    raise ParamError(f"{p.name}: expected true or false, got {text!r}")
+
+
+def _parse_enum(p: "ParamSpec", text: str) -> Any:
+    match = [m for m in p.enum if m.name.lower() == text.lower()]
+    return p.coerce(match[0] if match else text)
+
+
+def _parse_json(p: "ParamSpec", text: str) -> Any:
+    import json
+
+    try:
+        raw = json.loads(text)
+    except ValueError:
+        raise ParamError(f"{p.name}: cannot read {text!r} as a {p.kind}") from None
+    return p.from_json(raw)
+
+
+def _resolve_path(p: "ParamSpec", value: Any, ctx: Any) -> Any:
+    return ctx.resolve(value, writing=p.path_mode in ("save", "save_dir")) if value else None
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    annotation: Any  # the Python type that declares it (None: Enum subclasses)
+    coerce: Callable[["ParamSpec", Any], Any]
+    to_json: Callable[[Any], Any] = staticmethod(lambda v: v)
+    parse: Callable[["ParamSpec", str], Any] = staticmethod(lambda p, text: p.coerce(text))
+    run_value: Callable[["ParamSpec", Any, Any], Any] = staticmethod(lambda p, v, ctx: v)
+
+
+PARAM_KINDS: dict[str, Kind] = {k.name: k for k in (
+    Kind("int", int, lambda p, v: _number(p, v, True), parse=_parse_json),
+    Kind("float", float, lambda p, v: _number(p, v, False), parse=_parse_json),
+    Kind("bool", bool, _bool, parse=_parse_bool),
+    Kind("str", str, _str),
+    Kind("enum", None, _enum, to_json=lambda v: v.name, parse=_parse_enum),
+    Kind("path", Path, _path, run_value=_resolve_path),
+    Kind("color", Color, _color, to_json=lambda v: v.to_json()),
+    Kind("roi", Roi, _roi, to_json=lambda v: v.to_json(), parse=_parse_json),
+)}
+KINDS = tuple(PARAM_KINDS)
+
+
+def kind_of(annotation: Any) -> str | None:
+    """The kind a parameter annotation declares (None: not a parameter type)."""
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        return "enum"
+    return next((k.name for k in PARAM_KINDS.values() if k.annotation is annotation), None)
 
 
 @dataclass(frozen=True)
@@ -208,50 +328,7 @@ class ParamSpec:
             if self.optional:
                 return None
             raise ParamError(f"{self.name}: a value is required")
-        k = self.kind
-        if k == "int":
-            if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-                raise ParamError(f"{self.name}: expected an integer, got {value!r}")
-            if float(value) != int(value):
-                raise ParamError(f"{self.name}: expected an integer, got {value!r}")
-            value = int(value)
-            self._check_range(value)
-        elif k == "float":
-            if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-                raise ParamError(f"{self.name}: expected a number, got {value!r}")
-            value = float(value)
-            if not math.isfinite(value):
-                raise ParamError(f"{self.name}: expected a finite number, got {value!r}")
-            self._check_range(value)
-        elif k == "bool":
-            if not isinstance(value, (bool, np.bool_)):
-                raise ParamError(f"{self.name}: expected true or false, got {value!r}")
-            value = bool(value)
-        elif k == "str":
-            if not isinstance(value, str):
-                raise ParamError(f"{self.name}: expected text, got {value!r}")
-        elif k == "enum":
-            if isinstance(value, self.enum):
-                return value
-            if isinstance(value, str) and value in self.enum.__members__:
-                return self.enum[value]
-            raise ParamError(f"{self.name}: {value!r} is not one of {', '.join(self.choices)}")
-        elif k == "path":
-            if isinstance(value, Path):
-                value = path_text(value)
-            if not isinstance(value, str):
-                raise ParamError(f"{self.name}: expected a path, got {value!r}")
-        elif k == "color":
-            if isinstance(value, str):
-                value = self._named(Color.from_json, value)
-            if not isinstance(value, Color) or not all(0 <= c <= 255 for c in (value.r, value.g, value.b)):
-                raise ParamError(f"{self.name}: expected a colour, got {value!r}")
-        elif k == "roi":
-            if isinstance(value, dict):
-                value = self._named(Roi.from_json, value)
-            if not isinstance(value, Roi):
-                raise ParamError(f"{self.name}: expected an ROI, got {value!r}")
-        return value
+        return PARAM_KINDS[self.kind].coerce(self, value)
 
     def _named(self, parse, raw: Any) -> Any:
         """parse(raw), with this parameter's name in front of its ParamError."""
@@ -266,13 +343,7 @@ class ParamSpec:
             raise ParamError(f"{self.name}: {v:g} is out of range [{_g(lo, '-inf')}, {_g(hi, 'inf')}]")
 
     def to_json(self, value: Any) -> Any:
-        if value is None:
-            return None
-        if self.kind == "enum":
-            return value.name
-        if self.kind in ("color", "roi"):
-            return value.to_json()
-        return value
+        return None if value is None else PARAM_KINDS[self.kind].to_json(value)
 
     def from_json(self, raw: Any) -> Any:
         try:
@@ -284,28 +355,11 @@ class ParamSpec:
 
     def parse_text(self, text: str) -> Any:
         """Parse a value typed on a command line (--set NODE.PARAM=VALUE)."""
-        import json
+        return PARAM_KINDS[self.kind].parse(self, text)
 
-        k = self.kind
-        if k in ("str", "path"):
-            return self.coerce(text)
-        if k == "enum":
-            match = [m for m in self.enum if m.name.lower() == text.lower()]
-            return self.coerce(match[0] if match else text)
-        if k == "color":
-            return self.coerce(text)
-        if k == "bool":
-            low = text.lower()
-            if low in ("1", "true", "yes", "on"):
-                return True
-            if low in ("0", "false", "no", "off"):
-                return False
-            raise ParamError(f"{self.name}: expected true or false, got {text!r}")
-        try:
-            raw = json.loads(text)
-        except ValueError:
-            raise ParamError(f"{self.name}: cannot read {text!r} as a {k}") from None
-        return self.from_json(raw)
+    def run_value(self, value: Any, ctx: Any) -> Any:
+        """The value the node function receives (a path is resolved against the run's folders)."""
+        return PARAM_KINDS[self.kind].run_value(self, value, ctx)
 
     def describe(self) -> dict:
         """The catalog entry (workbench nodes --json, docs, GUI)."""

@@ -14,16 +14,33 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
-from workbench.core.errors import ParamError, PipelineError, Problem
+from workbench.core.errors import GraphError, ParamError, PipelineError, Problem
 from workbench.core.fileio import atomic_write_text
-from workbench.core.graph import Edge, NodeInstance, Pipeline
+from workbench.core.graph import Pipeline
 from workbench.core.registry import Registry, default_registry
 
 FORMAT = "workbench.pipeline"
 SCHEMA_VERSION = 1
 TOP_KEYS = {"format", "schema_version", "meta", "nodes", "edges", "ui"}
+
+# The schema migration chain (Orange3's ``if version < N:`` steps): MIGRATIONS[n] turns the
+# top-level dict of a version-n file into version n+1, in place or as a new dict. When the
+# format changes: bump SCHEMA_VERSION, add the step for the old number, and a test that loads
+# a file of the old version (tests/core/test_core_pipeline_file.py shows how).
+MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
+
+
+def migrate_schema(data: dict, version: int) -> dict:
+    """``data`` (a file of schema ``version``) brought up to SCHEMA_VERSION step by step."""
+    for v in range(version, SCHEMA_VERSION):
+        step = MIGRATIONS.get(v)
+        if step is None:
+            raise PipelineError([Problem("schema_version", f"no migration from schema version {v} to {v + 1}")])
+        data = step(dict(data))
+        data["schema_version"] = v + 1
+    return data
 
 
 def load_pipeline(path: str | Path, registry: Registry | None = None, *, allow_incomplete: bool = False) -> Pipeline:
@@ -66,6 +83,11 @@ def from_dict(data: Any, registry: Registry | None = None, *, base_dir: Path | N
                                      f"{SCHEMA_VERSION}: update Vision Workbench to open it")], source)
     elif sv < 1:
         problems.append(Problem("schema_version", f"invalid schema version {sv}"))
+    elif sv < SCHEMA_VERSION:
+        try:
+            data = migrate_schema(data, sv)
+        except PipelineError as exc:
+            raise PipelineError(exc.problems, source) from None
     for key in sorted(set(data) - TOP_KEYS):
         problems.append(Problem(key, "unknown top-level key"))
     for key, typ in (("meta", dict), ("ui", dict)):
@@ -94,81 +116,9 @@ def _graph_from_dict(data: dict, registry: Registry, base_dir: Path | None, prob
         problems.append(Problem(f"{prefix}edges", "expected a list of edges"))
         edges = []
     for i, raw in enumerate(nodes):
-        where = f"{prefix}nodes[{i}]"
-        if not isinstance(raw, dict):
-            problems.append(Problem(where, "expected an object"))
-            continue
-        nid, type_id = raw.get("id"), raw.get("type")
-        if not isinstance(nid, str) or not nid:
-            problems.append(Problem(where, "missing node id"))
-            continue
-        where = f"{prefix}node {nid}"
-        for key in sorted(set(raw) - {"id", "type", "version", "params", "graph"}):
-            problems.append(Problem(where, f"unknown key {key!r}"))
-        if nid in pipe.nodes:
-            problems.append(Problem(where, "duplicate node id"))
-            continue
-        spec = registry.get(type_id) if isinstance(type_id, str) else None
-        if spec is None:
-            problems.append(Problem(where, f"unknown node type {type_id!r}"))
-            continue
-        params_raw = raw.get("params", {})
-        if not isinstance(params_raw, dict):
-            problems.append(Problem(where, "params must be an object"))
-            params_raw = {}
-        version = raw.get("version", spec.version)
-        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-            problems.append(Problem(where, f"invalid version {version!r}"))
-            continue
-        if version > spec.version:
-            problems.append(Problem(where, f"{type_id} version {version} is newer than this app's "
-                                    f"(version {spec.version})"))
-            continue
-        if version < spec.version:
-            if spec.migrate is None:
-                problems.append(Problem(where, f"{type_id} version {version} cannot be migrated to {spec.version}"))
-                continue
-            params_raw = spec.migrate(dict(params_raw), version)
-        values = spec.default_params()
-        for pname, pval in params_raw.items():
-            p = spec.param(pname)
-            if p is None:
-                problems.append(Problem(where, f"unknown parameter {pname!r} for {type_id}"))
-                continue
-            try:
-                values[pname] = p.from_json(pval)
-            except ParamError as exc:
-                problems.append(Problem(where, str(exc)))
-        inner = None
-        if type_id == "core.subgraph":
-            g = raw.get("graph")
-            if not isinstance(g, dict):
-                problems.append(Problem(where, "a subgraph needs a 'graph' object with nodes and edges"))
-                continue
-            inner = _graph_from_dict(g, registry, base_dir, problems, f"{where}/", allow_incomplete)
-        elif "graph" in raw:
-            problems.append(Problem(where, "only core.subgraph nodes have a 'graph'"))
-        pipe.nodes[nid] = NodeInstance(nid, spec, values, inner)
+        _add_node(pipe, i, raw, registry, base_dir, problems, prefix, allow_incomplete)
     for i, raw in enumerate(edges):
-        where = f"{prefix}edges[{i}]"
-        ok = (isinstance(raw, dict) and set(raw) == {"from", "to"}
-              and all(isinstance(raw[k], list) and len(raw[k]) == 2 and all(isinstance(x, str) for x in raw[k])
-                      for k in ("from", "to")))
-        if not ok:
-            problems.append(Problem(where, 'expected {"from": [node, port], "to": [node, port]}'))
-            continue
-        (src, sp), (dst, dp) = raw["from"], raw["to"]
-        where = f"{prefix}edge {src}.{sp} -> {dst}.{dp}"
-        missing = [n for n in (src, dst) if n not in pipe.nodes]
-        if missing:
-            if not any(p.where.endswith(f"node {m}") for m in missing for p in problems):
-                problems.append(Problem(where, f"dangling edge: no node {missing[0]!r}"))
-            continue
-        why = _link_problem(pipe, src, sp, dst, dp)
-        if why:
-            problems.append(Problem(where, why))
-            continue
-        pipe.edges.append(Edge(src, sp, dst, dp))
+        _add_edge(pipe, i, raw, problems, prefix)
     cyc = cycle_problem(pipe)
     if cyc:
         problems.append(Problem(prefix.rstrip("/") or "edges", cyc))
@@ -177,25 +127,92 @@ def _graph_from_dict(data: dict, registry: Registry, base_dir: Path | None, prob
     return pipe
 
 
-def _link_problem(pipe: Pipeline, src: str, sp: str, dst: str, dp: str) -> str | None:
-    out = pipe.nodes[src].output(sp)
-    if out is None:
-        return f"{src} ({pipe.nodes[src].type}) has no output {sp!r}"
-    inp = pipe.nodes[dst].input(dp)
-    if inp is None:
-        return f"{dst} ({pipe.nodes[dst].type}) has no input {dp!r}"
-    if not inp.type.can_accept(out.type):
-        return f"type mismatch: {src}.{sp} gives {out.type.name} but {dst}.{dp} needs {inp.type.name}"
-    if any(e.dst == dst and e.dst_port == dp for e in pipe.edges):
-        return f"{dst}.{dp} is linked more than once"
-    return None
+def _add_node(pipe: Pipeline, i: int, raw: Any, registry: Registry, base_dir: Path | None,
+              problems: list[Problem], prefix: str, allow_incomplete: bool) -> None:
+    """Add node ``i`` of a file to ``pipe`` (migrated, parameters checked), or record why not."""
+    where = f"{prefix}nodes[{i}]"
+    if not isinstance(raw, dict):
+        problems.append(Problem(where, "expected an object"))
+        return
+    nid, type_id = raw.get("id"), raw.get("type")
+    if not isinstance(nid, str) or not nid:
+        problems.append(Problem(where, "missing node id"))
+        return
+    where = f"{prefix}node {nid}"
+    for key in sorted(set(raw) - {"id", "type", "version", "params", "graph"}):
+        problems.append(Problem(where, f"unknown key {key!r}"))
+    if nid in pipe.nodes:
+        problems.append(Problem(where, "duplicate node id"))
+        return
+    spec = registry.get(type_id) if isinstance(type_id, str) else None
+    if spec is None:
+        problems.append(Problem(where, f"unknown node type {type_id!r}"))
+        return
+    params_raw = raw.get("params", {})
+    if not isinstance(params_raw, dict):
+        problems.append(Problem(where, "params must be an object"))
+        params_raw = {}
+    version = raw.get("version", spec.version)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        problems.append(Problem(where, f"invalid version {version!r}"))
+        return
+    if version > spec.version:
+        problems.append(Problem(where, f"{type_id} version {version} is newer than this app's "
+                                f"(version {spec.version})"))
+        return
+    if version < spec.version:
+        if spec.migrate is None:
+            problems.append(Problem(where, f"{type_id} version {version} cannot be migrated to {spec.version}"))
+            return
+        params_raw = spec.migrate(dict(params_raw), version)
+    values = spec.default_params()
+    for pname, pval in params_raw.items():
+        p = spec.param(pname)
+        if p is None:
+            problems.append(Problem(where, f"unknown parameter {pname!r} for {type_id}"))
+            continue
+        try:
+            values[pname] = p.from_json(pval)
+        except ParamError as exc:
+            problems.append(Problem(where, str(exc)))
+    inner = None
+    if type_id == "core.subgraph":
+        g = raw.get("graph")
+        if not isinstance(g, dict):
+            problems.append(Problem(where, "a subgraph needs a 'graph' object with nodes and edges"))
+            return
+        inner = _graph_from_dict(g, registry, base_dir, problems, f"{where}/", allow_incomplete)
+    elif "graph" in raw:
+        problems.append(Problem(where, "only core.subgraph nodes have a 'graph'"))
+    pipe.add_node(type_id, nid, values, graph=inner)
+
+
+def _add_edge(pipe: Pipeline, i: int, raw: Any, problems: list[Problem], prefix: str) -> None:
+    """Add edge ``i`` of a file through the one link checker, or record why not."""
+    where = f"{prefix}edges[{i}]"
+    ok = (isinstance(raw, dict) and set(raw) == {"from", "to"}
+          and all(isinstance(raw[k], list) and len(raw[k]) == 2 and all(isinstance(x, str) for x in raw[k])
+                  for k in ("from", "to")))
+    if not ok:
+        problems.append(Problem(where, 'expected {"from": [node, port], "to": [node, port]}'))
+        return
+    (src, sp), (dst, dp) = raw["from"], raw["to"]
+    where = f"{prefix}edge {src}.{sp} -> {dst}.{dp}"
+    missing = [n for n in (src, dst) if n not in pipe.nodes]
+    if missing:
+        if not any(p.where.endswith(f"node {m}") for m in missing for p in problems):
+            problems.append(Problem(where, f"dangling edge: no node {missing[0]!r}"))
+        return
+    found = pipe.link_problem(src, sp, dst, dp, cycles=False, twice=True)
+    if found:
+        kind, why = found
+        problems.append(Problem(where, f"type mismatch: {why}" if kind == "type" else why))
+        return
+    pipe.connect(src, sp, dst, dp, replace=False, allow_cycle=True)
 
 
 def cycle_problem(pipe: Pipeline) -> str | None:
-    from workbench.core.errors import GraphError
-
     try:
-        pipe.structure_changed()  # edges were appended directly
         pipe.topological_order()
     except GraphError as exc:
         return str(exc)
@@ -242,6 +259,16 @@ def _graph_to_dict(pipe: Pipeline) -> dict[str, Any]:
         nodes.append(entry)
     edges = [{"from": [e.src, e.src_port], "to": [e.dst, e.dst_port]} for e in pipe.edges]
     return {"nodes": nodes, "edges": edges}
+
+
+# the node/edge part of a file (a clipboard of nodes uses it too)
+graph_to_dict = _graph_to_dict
+
+
+def graph_from_dict(data: dict, registry: Registry, base_dir: Path | None = None) -> tuple[Pipeline, list[Problem]]:
+    """The nodes and edges of ``data`` as a pipeline (inputs may be unlinked) and its problems."""
+    problems: list[Problem] = []
+    return _graph_from_dict(data, registry, base_dir, problems, "", True), problems
 
 
 def dumps_pipeline(pipe: Pipeline) -> str:

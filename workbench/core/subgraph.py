@@ -8,6 +8,7 @@ derived from them, so they change when the inner graph changes.
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from typing import Any
 
 from workbench.core.spec import NodeContext, PortSpec, node
@@ -51,3 +52,72 @@ def _subgraph_ports(_params: dict, inst: Any):
       description="Runs an inner pipeline (a macro); its ports are the inner graph inputs and outputs.")
 def subgraph(ctx: NodeContext, title: str = "Macro") -> None:
     raise RuntimeError("a subgraph is run by the engine")  # never called: the engine runs inst.graph
+
+
+# ---------------------------------------------------------------- grouping into a macro
+@dataclass(frozen=True)
+class Grouping:
+    """What grouping some nodes into a macro means, worked out before anything changes: the
+    caller removes ``node_ids``, adds ``macro_id`` (a core.subgraph holding ``inner``) at ``pos``
+    and makes the ``links`` (src, src_port, dst, dst_port) that replace the crossing edges."""
+
+    node_ids: list[str]
+    macro_id: str
+    inner: Any  # Pipeline
+    pos: tuple[float, float] | None
+    links: list[tuple[str, str, str, str]]
+
+
+def _pos(entry: Any) -> tuple[float, float] | None:
+    pos = entry.get("pos") if isinstance(entry, dict) else None
+    if isinstance(pos, (list, tuple)) and len(pos) == 2 and all(isinstance(v, (int, float)) for v in pos):
+        return float(pos[0]), float(pos[1])
+    return None
+
+
+def plan_grouping(pipe: Any, node_ids) -> Grouping:
+    """Group ``node_ids`` of ``pipe`` into one subgraph node. Links that cross the selection become
+    the macro's inputs (one per outer source) and outputs (one per inner output). Raises GraphError."""
+    from workbench.core.errors import GraphError
+
+    ids = [n for n in pipe.topological_order() if n in set(node_ids)]
+    if not ids:
+        raise GraphError("select the nodes to group first")
+    if any(pipe.nodes[n].type in ("core.graph_input", "core.graph_output") for n in ids):
+        raise GraphError("graph inputs and outputs cannot be grouped")
+    inside = set(ids)
+    inner = pipe.subset(ids)
+    names: set[str] = set()
+
+    def port_name(base: str) -> str:
+        name, i = base, 2
+        while name in names:
+            name, i = f"{base}{i}", i + 1
+        names.add(name)
+        return name
+
+    macro = pipe.new_id("core.macro")
+    links: list[tuple[str, str, str, str]] = []
+    crossing = ([(e, True) for e in pipe.edges if e.dst in inside and e.src not in inside]
+                + [(e, False) for e in pipe.edges if e.src in inside and e.dst not in inside])
+    made: dict[tuple[bool, str, str], str] = {}  # one macro port per outer source / inner output
+    for e, incoming in crossing:
+        key = (incoming, e.src, e.src_port)
+        new = key not in made
+        if new:
+            spec = pipe.nodes[e.dst].input(e.dst_port) if incoming else pipe.nodes[e.src].output(e.src_port)
+            made[key] = port_name(e.dst_port if incoming else e.src_port)
+            inner.add_node("core.graph_input" if incoming else "core.graph_output",
+                           ("in_" if incoming else "out_") + made[key], {"name": made[key], "type": spec.type.name})
+        name = made[key]
+        if incoming:
+            if new:
+                links.append((e.src, e.src_port, macro, name))
+            inner.connect(f"in_{name}", "value", e.dst, e.dst_port)
+        else:
+            if new:
+                inner.connect(e.src, e.src_port, f"out_{name}", "value")
+            links.append((macro, name, e.dst, e.dst_port))
+    xs = [pp for pp in (_pos(pipe.ui.get(n)) for n in ids) if pp]
+    pos = (sum(x for x, _ in xs) / len(xs), sum(y for _, y in xs) / len(xs)) if xs else None
+    return Grouping(ids, macro, inner, pos, links)

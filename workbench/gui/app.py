@@ -11,13 +11,9 @@ import os
 import sys
 from pathlib import Path
 
-import numpy as np
-
-from workbench.core.engine import CACHED, OK, RunResult
 from workbench.core.errors import WorkbenchError
-from workbench.core.graph import Pipeline
 from workbench.core.pipeline_file import load_pipeline
-from workbench.core.types import IMAGE, MASK
+from workbench.runtime.inspection import final_image, final_node  # noqa: F401 (re-exported)
 
 
 def _check_display() -> None:
@@ -25,30 +21,6 @@ def _check_display() -> None:
             and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         raise WorkbenchError("no display found (DISPLAY is not set): run it on a desktop, "
                              "or use xvfb-run, or QT_QPA_PLATFORM=offscreen")
-
-
-def final_node(pipeline: Pipeline, result: RunResult | None) -> str | None:
-    """The node whose image the user most wants to see: the last one with an Image/Mask output."""
-    if result is None:
-        return None
-    for nid in reversed(pipeline.topological_order()):
-        r = result.nodes.get(nid)
-        if r is None or r.status not in (OK, CACHED):
-            continue
-        for port in pipeline.nodes[nid].outputs:
-            if port.type in (IMAGE, MASK) and isinstance(r.outputs.get(port.name), np.ndarray):
-                return nid
-    return None
-
-
-def final_image(pipeline: Pipeline, result: RunResult) -> np.ndarray | None:
-    """The last Image/Mask output in execution order."""
-    nid = final_node(pipeline, result)
-    if nid is None:
-        return None
-    r = result.nodes[nid]
-    return next(r.outputs[p.name] for p in pipeline.nodes[nid].outputs
-                if p.type in (IMAGE, MASK) and isinstance(r.outputs.get(p.name), np.ndarray))
 
 
 def make_app(argv: list[str] | None = None):

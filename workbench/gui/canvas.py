@@ -2,7 +2,8 @@
 
 The view never edits the pipeline itself: every edit is a Document call (an undoable command),
 and the view redraws only from ``doc.changed`` events, so undo and redo redraw exactly like the
-edit did. Items are in canvas_items.py; the design is described in docs/CANVAS.md.
+edit did. Items are in canvas_items.py, link dragging in canvas_links.py, the context menu and
+palette drops in canvas_menu.py; the design is described in docs/CANVAS.md.
 
 API used by the main window (keep it stable)::
 
@@ -24,28 +25,27 @@ import json
 import math
 
 from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QCursor, QKeySequence, QPainter, QPen, QPixmapCache
-from PySide6.QtWidgets import (QApplication, QFrame, QGraphicsItem, QGraphicsScene, QGraphicsView, QMenu,
-                               QToolTip)
+from PySide6.QtGui import QColor, QCursor, QPainter, QPen, QPixmapCache
+from PySide6.QtWidgets import QApplication, QFrame, QGraphicsItem, QGraphicsScene, QGraphicsView
 
 from workbench.core.errors import WorkbenchError
-from workbench.core.graph import Edge, EdgeAdded, EdgeRemoved, NodeAdded, NodeRemoved, ParamChanged
-from workbench.gui.canvas_items import (GRID, HEADER_H, INPUT, OUTPUT, LinkItem, NodeItem, Style, TempLink,
+from workbench.core.graph import (Edge, EdgeAdded, EdgeRemoved, NodeAdded, NodeRemoved, ParamChanged,
+                                 SubgraphChanged)
+from workbench.gui.canvas_items import (GRID, HEADER_H, INPUT, OUTPUT, LinkItem, NodeItem, Style,
                                         layered_layout, place_unpositioned)
 from workbench.gui.document import Document, DocumentReset, NodesMoved, node_pos
-from workbench.gui.i18n import node_tr, t
-
+from workbench.gui.canvas_links import LinkDragMixin
+from workbench.gui.canvas_menu import NODE_MIME, MenuDropMixin, _top_left  # noqa: F401 (NODE_MIME: the drag type)
 
 
 from workbench.gui.qtfix import PYSIDE_GUARDS  # noqa: E402,F401  (PySide6 6.12.0 leaks; applied on import)
 
-NODE_MIME = "application/x-workbench-node"
 MIN_ZOOM, MAX_ZOOM = 0.1, 3.0
 SCENE_HALF = 100_000.0  # a fixed, huge scene rect: no recomputation, free panning
 ZOOM_SETTLE_MS = 160  # crisp node pixmaps again this long after the last wheel step
 
 
-class Canvas(QGraphicsView):
+class Canvas(LinkDragMixin, MenuDropMixin, QGraphicsView):
     selectionChangedIds = Signal(list)
     nodeActivated = Signal(str)
     message = Signal(str)
@@ -228,8 +228,8 @@ class Canvas(QGraphicsView):
             self._add_link(ev.edge)
         elif isinstance(ev, EdgeRemoved):
             self._remove_link(ev.edge)
-        elif isinstance(ev, ParamChanged):
-            self.refresh_node(ev.node_id)
+        elif isinstance(ev, (ParamChanged, SubgraphChanged)):
+            self.refresh_node(ev.node_id)  # a macro's ports follow its inner graph inputs/outputs
         elif isinstance(ev, NodesMoved):
             for nid in ev.node_ids:
                 item = self._nodes.get(nid)
@@ -518,128 +518,6 @@ class Canvas(QGraphicsView):
         for item in self._nodes.values():
             item.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
 
-    # -- link dragging -------------------------------------------------------------------
-    def _begin_link_drag(self, item: NodeItem, port, sp: QPointF) -> None:
-        """Start from an output (forward), from an unlinked input (backward), or pick up the
-        input end of an existing link (drop elsewhere: re-link; drop on empty space: unlink)."""
-        detached = None
-        if port.kind == INPUT:
-            detached = self.doc.pipeline.incoming(item.node_id).get(port.name)
-        if detached is not None and detached in self._links and detached.src in self._nodes:
-            link = self._links[detached]
-            anchor = (OUTPUT, detached.src, detached.src_port)
-            color = link.color
-            link.hide()
-        else:
-            detached = None
-            anchor = (port.kind, item.node_id, port.name)
-            color = port.color
-        temp = TempLink(color)
-        self.scene().addItem(temp)
-        self._drag = {"anchor": anchor, "detached": detached, "temp": temp}
-        self._mark_targets()
-        self._move_link_drag(sp)
-
-    def _anchor_pos(self) -> QPointF:
-        kind, nid, name = self._drag["anchor"]
-        return self._nodes[nid].port_scene_pos(kind, name)
-
-    def _mark_targets(self) -> None:
-        kind, nid, name = self._drag["anchor"]
-        check = self.doc.check_link
-        for other in self._nodes.values():
-            marks = {}
-            for key in other.ports:
-                pk, pname = key
-                if kind == OUTPUT and pk == INPUT:
-                    marks[key] = check(nid, name, other.node_id, pname) is None
-                elif kind == INPUT and pk == OUTPUT:
-                    marks[key] = check(other.node_id, pname, nid, name) is None
-                else:
-                    marks[key] = False
-            other.set_marks(marks)
-
-    def _move_link_drag(self, sp: QPointF) -> None:
-        d = self._drag
-        kind = d["anchor"][0]
-        end = sp
-        hit = self._port_at(sp)
-        if hit is not None and hit[1].kind != kind:
-            end = hit[0].pos() + hit[1].pos  # snap the free end onto the port under the mouse
-        a = self._anchor_pos()
-        if kind == OUTPUT:
-            d["temp"].set_ends(a, end)
-        else:
-            d["temp"].set_ends(end, a)
-
-    def _drop_target(self, sp: QPointF, view_pos: QPoint):
-        """The port a drop goes to: the one under the mouse, else (dropped on a node's body) its
-        nearest port of the right kind that accepts the link, else its nearest of that kind."""
-        want = INPUT if self._drag["anchor"][0] == OUTPUT else OUTPUT
-        hit = self._port_at(sp)
-        if hit is not None:
-            return hit
-        node = self._node_at(view_pos)
-        if node is None:
-            return None
-        local = node.mapFromScene(sp)
-        cands = [p for p in node.ports.values() if p.kind == want]
-        if not cands:
-            return None
-        good = [p for p in cands if node.marks and node.marks.get((p.kind, p.name))]
-        pool = good or cands
-        best = min(pool, key=lambda p: abs(p.pos.y() - local.y()))
-        return node, best
-
-    def _end_link_drag(self, view_pos: QPoint) -> None:
-        d = self._drag
-        sp = self.mapToScene(view_pos)
-        target = self._drop_target(sp, view_pos)
-        kind, nid, name = d["anchor"]
-        detached: Edge | None = d["detached"]
-        self._cancel_link_drag()
-        why = None
-        if target is None:
-            if detached is not None:
-                self.doc.disconnect(detached)
-            return
-        titem, tport = target
-        if tport.kind == kind:
-            why = t("Link an output to an input")
-        elif kind == OUTPUT:
-            if detached is not None and (titem.node_id, tport.name) == (detached.dst, detached.dst_port):
-                return  # dropped back where it was
-            why = self.doc.check_link(nid, name, titem.node_id, tport.name)
-            if why is None:
-                if detached is not None:
-                    self.doc.undo.beginMacro(t("Re-link"))
-                    try:
-                        self.doc.disconnect(detached)
-                        why = self.doc.connect(nid, name, titem.node_id, tport.name)
-                    finally:
-                        self.doc.undo.endMacro()
-                else:
-                    why = self.doc.connect(nid, name, titem.node_id, tport.name)
-        else:
-            why = self.doc.connect(titem.node_id, tport.name, nid, name)
-        if why:
-            self._refuse(why, view_pos)
-
-    def _refuse(self, why: str, view_pos: QPoint) -> None:
-        QToolTip.showText(self.viewport().mapToGlobal(view_pos), why, self.viewport())
-        self.message.emit(why)
-
-    def _cancel_link_drag(self) -> None:
-        d, self._drag = self._drag, None
-        if d is None:
-            return
-        if d["temp"].scene() is not None:
-            self.scene().removeItem(d["temp"])
-        det = d["detached"]
-        if det is not None and det in self._links:
-            self._links[det].show()
-        for item in self._nodes.values():
-            item.set_marks(None)
 
     # ================================================================ keyboard
     _KEYS = {Qt.Key_Delete, Qt.Key_Backspace, Qt.Key_Space, Qt.Key_F, Qt.Key_Escape}
@@ -699,86 +577,6 @@ class Canvas(QGraphicsView):
     def _select_all(self) -> None:
         self.select(list(self._nodes))
 
-    # ================================================================ context menu
-    def contextMenuEvent(self, event) -> None:
-        menu = self.build_context_menu(event.pos())
-        if menu is not None and not menu.isEmpty():
-            menu.exec(event.globalPos())
-        event.accept()
-
-    def build_context_menu(self, view_pos: QPoint) -> QMenu:
-        """The menu for what is under ``view_pos``: a node, a link or empty space."""
-        menu = QMenu(self)
-        sp = self.mapToScene(view_pos)
-        node = self._node_at(view_pos)
-        link = None if node is not None else self._link_at(view_pos)
-        if node is not None:
-            if not node.isSelected():
-                self.select([node.node_id])
-            inst = self.doc.pipeline.nodes.get(node.node_id)
-            if inst is not None and inst.graph is not None:
-                act = menu.addAction(t("Open macro"))
-                act.triggered.connect(lambda _=False, n=node.node_id: self.nodeActivated.emit(n))
-                menu.addSeparator()
-            menu.addAction(t("Duplicate"), self.duplicate).setShortcut(QKeySequence("Ctrl+D"))
-            menu.addAction(t("Copy"), self.copy).setShortcut(QKeySequence.Copy)
-            menu.addAction(t("Group into macro"), self.group_selected).setShortcut(QKeySequence("Ctrl+G"))
-            menu.addSeparator()
-            menu.addAction(t("Delete"), self.delete_selected).setShortcut(QKeySequence.Delete)
-        elif link is not None:
-            self._pick(link)
-            act = menu.addAction(t("Delete link"))
-            act.triggered.connect(lambda _=False, e=link.edge: self.doc.disconnect(e))
-        else:
-            add = menu.addMenu(t("Add node"))
-            reg = self.doc.registry
-            for cat in sorted(reg.categories(), key=node_tr):
-                sub = add.addMenu(node_tr(cat))
-                specs = sorted((s for s in reg if s.category == cat), key=lambda s: node_tr(s.name))
-                for spec in specs:
-                    act = sub.addAction(node_tr(spec.name))
-                    act.setToolTip(spec.description)
-                    act.setData(spec.id)
-                    act.triggered.connect(lambda _=False, tid=spec.id, p=QPointF(sp): self.add_node(tid, p))
-            menu.addSeparator()
-            paste = menu.addAction(t("Paste"))
-            paste.setShortcut(QKeySequence.Paste)
-            paste.triggered.connect(lambda _=False, p=QPointF(sp): self._paste_at(p))
-            menu.addAction(t("Fit to view"), self.fit).setShortcut(QKeySequence("F"))
-        return menu
-
-    def _paste_at(self, sp: QPointF) -> None:
-        text = QApplication.clipboard().text()
-        corner = _top_left(text)
-        self._paste(text, (sp.x() - corner[0], sp.y() - corner[1]) if corner else (30.0, 30.0))
-
-    # ================================================================ drops from the palette
-    def dragEnterEvent(self, event) -> None:
-        if event.mimeData().hasFormat(NODE_MIME):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    def dragMoveEvent(self, event) -> None:
-        if event.mimeData().hasFormat(NODE_MIME):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    def dropEvent(self, event) -> None:
-        md = event.mimeData()
-        if not md.hasFormat(NODE_MIME):
-            event.ignore()
-            return
-        type_id = bytes(md.data(NODE_MIME)).decode("utf-8").strip()
-        try:
-            self.add_node(type_id, self.mapToScene(event.position().toPoint()))
-        except WorkbenchError as exc:
-            self.message.emit(str(exc))
-            event.ignore()
-            return
-        event.acceptProposedAction()
-        self.setFocus()
 
     # ================================================================ background
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
@@ -807,16 +605,3 @@ class Canvas(QGraphicsView):
             painter.setPen(pen)
             painter.drawLines(lines)
         painter.setRenderHint(QPainter.Antialiasing, True)
-
-
-def _top_left(text: str) -> tuple[float, float] | None:
-    """The top-left position of the nodes in clipboard text, if they have positions."""
-    try:
-        ui = json.loads(text).get("ui", {})
-    except (ValueError, AttributeError):
-        return None
-    pts = [e["pos"] for e in ui.values() if isinstance(e, dict) and isinstance(e.get("pos"), list)
-           and len(e["pos"]) == 2]
-    if not pts:
-        return None
-    return min(float(p[0]) for p in pts), min(float(p[1]) for p in pts)

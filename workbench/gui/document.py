@@ -24,11 +24,13 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from workbench.core.errors import WorkbenchError
-from workbench.core.graph import Edge, NodeInstance, Pipeline
-from workbench.core.pipeline_file import (_graph_from_dict, _graph_to_dict, dumps_pipeline, load_pipeline,
+from workbench.core.graph import Edge, Pipeline
+from workbench.core.pipeline_file import (dumps_pipeline, graph_from_dict, graph_to_dict, load_pipeline,
                                           save_pipeline)
 from workbench.core.registry import Registry, default_registry
+from workbench.core.subgraph import plan_grouping
 from workbench.gui.i18n import t
+from workbench.runtime.samples import ensure_for_pipeline
 
 CLIPBOARD_FORMAT = "workbench.nodes"
 
@@ -45,15 +47,7 @@ class DocumentReset:
 
 def snapshot(p: Pipeline) -> Pipeline:
     """A copy the engine can run in a worker thread while the GUI goes on editing ``p``."""
-    q = Pipeline(p.registry, p.base_dir)
-    for nid, inst in p.nodes.items():
-        q.nodes[nid] = NodeInstance(nid, inst.spec, dict(inst.params),
-                                    snapshot(inst.graph) if inst.graph is not None else None,
-                                    inst._digest if inst.graph is None else None)
-    q.edges = list(p.edges)
-    q.meta = dict(p.meta)
-    q.structure_changed()
-    return q
+    return p.copy()
 
 
 def _pos_of(entry: Any) -> tuple[float, float] | None:
@@ -130,12 +124,7 @@ class RemoveNodesCmd(_Cmd):
             self.p.add_node(type_id, nid, params, graph=graph)
         for e in self.edges:
             self.p.connect(e.src, e.src_port, e.dst, e.dst_port)
-        # put nodes and edges back in their old places so that the saved file is unchanged
-        rank = {n: i for i, n in enumerate(self.node_order)}
-        self.p.nodes = dict(sorted(self.p.nodes.items(), key=lambda kv: rank.get(kv[0], len(rank))))
-        erank = {e: i for i, e in enumerate(self.edge_order)}
-        self.p.edges.sort(key=lambda e: erank.get(e, len(erank)))
-        self.p.structure_changed()
+        self.p.reorder(self.node_order, self.edge_order)  # so that the saved file is unchanged
 
 
 class ConnectCmd(_Cmd):
@@ -203,7 +192,7 @@ class MoveCmd(_Cmd):
     def _apply(self, which: int) -> None:
         for nid, pair in self.moves.items():
             _set_pos(self.p, nid, pair[which])
-        self.p.revision += 1
+        self.p.mark_edited()
         self.doc._emit(NodesMoved(tuple(self.moves)))
 
     def redo(self) -> None:
@@ -220,10 +209,12 @@ class Document(QObject):
     pathChanged = Signal(object)
 
     def __init__(self, pipeline: Pipeline | None = None, path: Path | None = None,
-                 registry: Registry | None = None) -> None:
+                 registry: Registry | None = None, undo: QUndoStack | None = None) -> None:
+        """``undo``: share another document's stack (a macro's inner graph edited in its own tab
+        is undone with the main pipeline's edits, in one history)."""
         super().__init__()
         self.registry = registry or (pipeline.registry if pipeline is not None else default_registry())
-        self.undo = QUndoStack(self)
+        self.undo = undo if undo is not None else QUndoStack(self)
         self.undo.cleanChanged.connect(self._on_clean)
         self.pipeline = pipeline or Pipeline(self.registry)
         self.path: Path | None = Path(path) if path else None
@@ -267,6 +258,7 @@ class Document(QObject):
     def open(self, path: str | Path) -> None:
         """Load a pipeline file (raises PipelineError/WorkbenchError with every problem listed)."""
         p = load_pipeline(path, self.registry, allow_incomplete=True)
+        ensure_for_pipeline(p)  # an example reading a sample image that is not there yet
         self.set_pipeline(p, Path(path).resolve())
 
     def new(self) -> None:
@@ -352,15 +344,10 @@ class Document(QObject):
     # -- clipboard -----------------------------------------------------------------
     def copy_text(self, node_ids) -> str:
         """The selection as JSON (nodes, the edges between them, their positions)."""
-        ids = [n for n in self.pipeline.topological_order() if n in set(node_ids)]
-        sub = Pipeline(self.registry, self.pipeline.base_dir)
-        for nid in ids:
-            inst = self.pipeline.nodes[nid]
-            sub.nodes[nid] = NodeInstance(nid, inst.spec, dict(inst.params), inst.graph)
-        sub.edges = [e for e in self.pipeline.edges if e.src in sub.nodes and e.dst in sub.nodes]
-        data = _graph_to_dict(sub)
+        sub = self.pipeline.subset(node_ids)
+        data = graph_to_dict(sub)
         data["format"] = CLIPBOARD_FORMAT
-        data["ui"] = {nid: self.pipeline.ui[nid] for nid in ids if nid in self.pipeline.ui}
+        data["ui"] = sub.ui
         return json.dumps(data, sort_keys=True)
 
     def paste_text(self, text: str, offset: tuple[float, float] = (30.0, 30.0)) -> list[str] | str:
@@ -371,8 +358,7 @@ class Document(QObject):
             return t("the clipboard does not hold workbench nodes")
         if not isinstance(data, dict) or data.get("format") != CLIPBOARD_FORMAT:
             return t("the clipboard does not hold workbench nodes")
-        problems: list = []
-        sub = _graph_from_dict(data, self.registry, self.pipeline.base_dir, problems, "", True)
+        sub, problems = graph_from_dict(data, self.registry, self.pipeline.base_dir)
         if problems:
             return "; ".join(str(p) for p in problems[:3])
         mapping: dict[str, str] = {}
@@ -397,81 +383,16 @@ class Document(QObject):
 
     # -- macros --------------------------------------------------------------------
     def group(self, node_ids, title: str = "Macro") -> str:
-        """Replace the selected nodes with one subgraph node holding them; returns its id.
-        Links that cross the selection become the macro's inputs and outputs."""
-        p = self.pipeline
-        ids = [n for n in p.topological_order() if n in set(node_ids)]
-        if not ids:
-            raise WorkbenchError("select the nodes to group first")
-        if any(p.nodes[n].type in ("core.graph_input", "core.graph_output") for n in ids):
-            raise WorkbenchError("graph inputs and outputs cannot be grouped")
-        inside = set(ids)
-        incoming = [e for e in p.edges if e.dst in inside and e.src not in inside]
-        outgoing = [e for e in p.edges if e.src in inside and e.dst not in inside]
-        inner = Pipeline(self.registry, p.base_dir)
-        for nid in ids:
-            inst = p.nodes[nid]
-            inner.nodes[nid] = NodeInstance(nid, inst.spec, dict(inst.params), inst.graph)
-            if nid in p.ui:
-                inner.ui[nid] = json.loads(json.dumps(p.ui[nid]))
-        inner.edges = [e for e in p.edges if e.src in inside and e.dst in inside]
-        names: set[str] = set()
-
-        def port_name(base: str) -> str:
-            name, i = base, 2
-            while name in names:
-                name, i = f"{base}{i}", i + 1
-            names.add(name)
-            return name
-
-        outer_in: list[tuple[Edge, str]] = []
-        by_source: dict[tuple[str, str], str] = {}
-        for e in incoming:
-            key = (e.src, e.src_port)
-            if key not in by_source:
-                typ = p.nodes[e.dst].input(e.dst_port).type.name
-                name = port_name(e.dst_port)
-                gid = f"in_{name}"
-                inner.nodes[gid] = NodeInstance(gid, self.registry["core.graph_input"],
-                                                self._flow_params("core.graph_input", name, typ))
-                by_source[key] = name
-            inner.edges.append(Edge(f"in_{by_source[key]}", "value", e.dst, e.dst_port))
-            outer_in.append((e, by_source[key]))
-        outer_out: list[tuple[Edge, str]] = []
-        by_output: dict[tuple[str, str], str] = {}
-        for e in outgoing:
-            key = (e.src, e.src_port)
-            if key not in by_output:
-                typ = p.nodes[e.src].output(e.src_port).type.name
-                name = port_name(e.src_port)
-                gid = f"out_{name}"
-                inner.nodes[gid] = NodeInstance(gid, self.registry["core.graph_output"],
-                                                self._flow_params("core.graph_output", name, typ))
-                inner.edges.append(Edge(e.src, e.src_port, gid, "value"))
-                by_output[key] = name
-            outer_out.append((e, by_output[key]))
-        inner.structure_changed()
-        xs = [pp for pp in (node_pos(p, n) for n in ids) if pp]
-        pos = (sum(x for x, _ in xs) / len(xs), sum(y for _, y in xs) / len(xs)) if xs else None
-        macro = p.new_id("core.macro")
+        """Replace the selected nodes with one subgraph node holding them (one undo step);
+        returns its id. The grouping itself is :func:`workbench.core.subgraph.plan_grouping`."""
+        plan = plan_grouping(self.pipeline, node_ids)
         self.undo.beginMacro(t("Group into macro"))
         try:
-            self.undo.push(RemoveNodesCmd(self, ids))
-            self.undo.push(AddNodeCmd(self, "core.subgraph", macro, {"title": title}, pos, inner))
-            for e, name in outer_in:
-                if p.incoming(macro).get(name) is None:
-                    self.undo.push(ConnectCmd(self, Edge(e.src, e.src_port, macro, name)))
-            for e, name in outer_out:
-                self.undo.push(ConnectCmd(self, Edge(macro, name, e.dst, e.dst_port)))
+            self.undo.push(RemoveNodesCmd(self, plan.node_ids))
+            self.undo.push(AddNodeCmd(self, "core.subgraph", plan.macro_id, {"title": title}, plan.pos,
+                                      plan.inner))
+            for link in plan.links:
+                self.undo.push(ConnectCmd(self, Edge(*link)))
         finally:
             self.undo.endMacro()
-        return macro
-
-    def _flow_params(self, type_id: str, name: str, typ: str) -> dict:
-        spec = self.registry[type_id]
-        values = spec.default_params()
-        values["name"] = spec.param("name").coerce(name)
-        values["type"] = spec.param("type").coerce(typ)
-        return values
-
-
+        return plan.macro_id

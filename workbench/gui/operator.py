@@ -50,12 +50,11 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QFrame, QGridLa
 
 from workbench.core.errors import WorkbenchError
 from workbench.core.graph import Pipeline
-from workbench.core.pipeline_file import from_dict, to_dict
-from workbench.core.types import (ClassificationResult, DetectionSet, MeasurementSet, RegionSet, VerdictResult,
-                                  as_bgr, to_uint8)
+from workbench.core.types import as_bgr, to_uint8
 from workbench.gui.i18n import t
 from workbench.gui.theme import NG_COLOR, OK_COLOR, WARN_COLOR
 from workbench.gui.viewer import ImageViewer
+from workbench.runtime.inspection import judged_measurements, overlay_values
 from workbench.runtime.sources import FrameSource
 from workbench.runtime.stream import (CONNECTING, RECONNECTING, RUNNING, STOPPED, StreamRecorder, StreamResult,
                                       StreamRunner)
@@ -478,7 +477,7 @@ class OperatorWindow(QMainWindow):
         super().__init__(parent)
         # a snapshot: edits made elsewhere (the main window) do not reach the running line, and
         # nothing here can change the engineer's pipeline
-        self.pipeline = from_dict(to_dict(pipeline), pipeline.registry, base_dir=pipeline.base_dir)
+        self.pipeline = pipeline.copy()
         self.source = source
         self.db, self.archive, self.plc = db, archive, plc
         self.outputs = [o for o in ([plc] if plc is not None else []) + list(outputs)]
@@ -512,7 +511,7 @@ class OperatorWindow(QMainWindow):
         self._unlocked = False
         self._series: str | None = None
         self._series_seen: set[str] = set()
-        self._judged = self._judged_measurements()
+        self._judged = judged_measurements(self.pipeline)
 
         self._bridge = _Bridge()
         self._bridge.wake.connect(self._on_wake, Qt.ConnectionType.QueuedConnection)
@@ -815,22 +814,6 @@ class OperatorWindow(QMainWindow):
             self.retranslate()
         super().changeEvent(event)
 
-    def _judged_measurements(self) -> dict[str, list[float]]:
-        """Result keys ("count.coins") that a judge node checks, with its limits: the default trend
-        series, drawn with its limits as dashed lines."""
-        judged: dict[str, list[float]] = {}
-        for inst in self.pipeline.nodes.values():
-            m = inst.params.get("measurement") if inst.type == "cv.judge" else None
-            edge = self.pipeline.incoming(inst.id).get("measurements") if m else None
-            if edge is None or not isinstance(m, str):
-                continue
-            rule = getattr(inst.params.get("rule"), "name", str(inst.params.get("rule")))
-            low, high = inst.params.get("low"), inst.params.get("high")
-            limits = {"IN_RANGE": [low, high], "OUT_OF_RANGE": [low, high], "AT_LEAST": [low],
-                      "AT_MOST": [high], "EQUAL": [low], "NOT_EQUAL": [low]}.get(rule, [])
-            judged[f"{edge.src}.{m}"] = [float(x) for x in limits if isinstance(x, (int, float))]
-        return judged
-
     # ------------------------------------------------------------ control
     @property
     def running(self) -> bool:
@@ -929,13 +912,7 @@ class OperatorWindow(QMainWindow):
     def _show_result(self, r: StreamResult) -> None:
         image = r.overlay if r.overlay is not None else r.frame.image
         self.viewer.set_image(image)
-        overlays = []
-        if r.overlay is None and r.run is not None:
-            for node in r.run.nodes.values():
-                for v in node.outputs.values():
-                    if isinstance(v, (RegionSet, DetectionSet, ClassificationResult, VerdictResult, MeasurementSet)):
-                        overlays.append(v)
-        self.viewer.set_overlays(overlays)
+        self.viewer.set_overlays(overlay_values(r.run) if r.overlay is None and r.run is not None else [])
         self._show_verdict(r)
 
     def _show_verdict(self, r: StreamResult | None) -> None:

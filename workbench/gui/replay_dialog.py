@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThread, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QHeaderView,
                                QLabel, QProgressBar, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout)
@@ -21,6 +21,7 @@ from workbench.core.spec import CancelToken
 from workbench.gui import theme
 from workbench.gui.document import snapshot
 from workbench.gui.i18n import t
+from workbench.gui.worker_thread import WorkerThread
 from workbench.runtime.replay import ERROR, MISSING, NEWLY_NG, NEWLY_OK, OUTCOMES, UNCHANGED, Replay
 from workbench.runtime.results import ResultsDB
 
@@ -62,7 +63,6 @@ def outcome_text(outcome: str) -> str:
 
 class ReplayDialog(QDialog):
     finished_run = Signal(dict)  # the counts, when the replay ends (also when cancelled)
-    _go = Signal(object, object, object, object)
 
     COLORS = {NEWLY_NG: theme.NG_COLOR, NEWLY_OK: theme.OK_COLOR, MISSING: "#8a8f98", ERROR: theme.WARN_COLOR}
 
@@ -112,11 +112,8 @@ class ReplayDialog(QDialog):
         lay.addWidget(self.table, 1)
         lay.addLayout(bottom)
 
-        self._thread = QThread()
-        self._thread.setObjectName("workbench-replay")
         self._worker = _Worker()
-        self._worker.moveToThread(self._thread)
-        self._go.connect(self._worker.run)
+        self._jobs = WorkerThread(self._worker, "workbench-replay", self)
         self._worker.item.connect(self._item)
         self._worker.done.connect(self._done)
         self._worker.error.connect(self._error)
@@ -125,8 +122,8 @@ class ReplayDialog(QDialog):
     def start(self) -> None:
         self.running = True
         self.export_btn.setEnabled(False)
-        self._thread.start()
-        self._go.emit(self.replay, self.records, self.cancel_token, None)
+        self._jobs.start()
+        self._jobs.call(self._worker.run, self.replay, self.records, self.cancel_token, None)
 
     def cancel(self) -> None:
         self.cancel_token.cancel()
@@ -164,8 +161,7 @@ class ReplayDialog(QDialog):
 
     def _stop_thread(self) -> None:
         self.running = False
-        self._thread.quit()
-        self._thread.wait(10_000)
+        self._jobs.stop()
         self.cancel_btn.setEnabled(False)
         self.export_btn.setEnabled(True)
 
@@ -188,6 +184,5 @@ class ReplayDialog(QDialog):
     def reject(self) -> None:
         if self.running:
             self.cancel()
-            self._thread.quit()
-            self._thread.wait(10_000)
+            self._jobs.stop()
         super().reject()

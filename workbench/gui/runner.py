@@ -16,13 +16,14 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from workbench.core.engine import Engine, RunResult
 from workbench.core.graph import Pipeline
 from workbench.core.paths import user_data_dir
 from workbench.core.spec import CancelToken, NodeContext
 from workbench.gui.document import snapshot
+from workbench.gui.worker_thread import WorkerThread
 
 
 def output_dir() -> Path:
@@ -55,21 +56,17 @@ class RunController(QObject):
     finished = Signal(object, object)  # RunResult, the snapshot it ran
     failed = Signal(str)
     busyChanged = Signal(bool)
-    _go = Signal(object, object, int)
 
     def __init__(self, parent: QObject | None = None, cancel_after_s: float = 0.5) -> None:
         super().__init__(parent)
         self.engine = Engine()
         self.cancel_after_s = cancel_after_s
-        self._thread = QThread()
-        self._thread.setObjectName("workbench-engine")
         self._worker = _Worker(self.engine)
-        self._worker.moveToThread(self._thread)
-        self._go.connect(self._worker.run)
+        self._jobs = WorkerThread(self._worker, "workbench-engine", self)
         self._worker.event.connect(self.event)
         self._worker.done.connect(self._on_done)
         self._worker.error.connect(self._on_error)
-        self._thread.start()
+        self._jobs.start()
         self._busy = False
         self._pending: Pipeline | None = None
         self._cancel: CancelToken | None = None
@@ -111,7 +108,7 @@ class RunController(QObject):
         self._started = time.perf_counter()
         self._ticket += 1
         self.runs += 1
-        self._go.emit(snap, self._cancel, self._ticket)
+        self._jobs.call(self._worker.run, snap, self._cancel, self._ticket)
 
     def _next(self) -> None:
         if self._pending is not None:
@@ -146,8 +143,7 @@ class RunController(QObject):
 
     def shutdown(self) -> None:
         self.cancel()
-        self._thread.quit()
-        self._thread.wait(10_000)
+        self._jobs.stop()
 
 
 class _FolderWorker(QObject):
@@ -173,7 +169,6 @@ class FolderRun(QObject):
     row = Signal(int, object, object)  # index, Row, RunResult (GUI thread)
     finished = Signal(int, bool)  # rows done, cancelled
     failed = Signal(str)
-    _go = Signal(object, object, object, object)
 
     def __init__(self, pipeline: Pipeline, files: list[Path], out_dir: Path | None = None,
                  parent: QObject | None = None) -> None:
@@ -183,11 +178,8 @@ class FolderRun(QObject):
         self.out_dir = out_dir or output_dir() / "folder-run"
         self.cancel_token = CancelToken()
         self._pipe = snapshot(pipeline)  # BatchRun sets the source's params: never the document's
-        self._thread = QThread()
-        self._thread.setObjectName("workbench-folder-run")
         self._worker = _FolderWorker()
-        self._worker.moveToThread(self._thread)
-        self._go.connect(self._worker.run)
+        self._jobs = WorkerThread(self._worker, "workbench-folder-run", self)
         self._worker.row.connect(self.row)
         self._worker.done.connect(self._done)
         self._worker.error.connect(self._error)
@@ -195,16 +187,15 @@ class FolderRun(QObject):
 
     def start(self) -> None:
         self.running = True
-        self._thread.start()
-        self._go.emit(self._pipe, self.files, self.out_dir, self.cancel_token)
+        self._jobs.start()
+        self._jobs.call(self._worker.run, self._pipe, self.files, self.out_dir, self.cancel_token)
 
     def cancel(self) -> None:
         self.cancel_token.cancel()
 
     def _stop_thread(self) -> None:
         self.running = False
-        self._thread.quit()
-        self._thread.wait(10_000)
+        self._jobs.stop()
 
     def _done(self, n: int, cancelled: bool) -> None:
         self._stop_thread()

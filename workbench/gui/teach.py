@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 from PySide6.QtWidgets import (QDialog, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar,
                                QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout,
                                QWidget)
@@ -26,6 +26,7 @@ from workbench.core.imageio import list_images, read_image
 from workbench.gui import theme
 from workbench.gui.i18n import t
 from workbench.gui.teach_views import ConfusionMatrix, Gallery, RocPlot, ScoreHistogram, heat_overlay
+from workbench.gui.worker_thread import WorkerThread
 
 
 def _anomaly_views(report: dict, job) -> dict:
@@ -320,7 +321,6 @@ class TeachDialog(QDialog):
     """Non-modal; ``modelUsed(node_id, model path)`` after "Use in pipeline"."""
 
     modelUsed = Signal(str, str)
-    _go = Signal(object)
 
     def __init__(self, doc=None, parent=None) -> None:
         super().__init__(parent)
@@ -352,10 +352,8 @@ class TeachDialog(QDialog):
         self.cancel_event = threading.Event()
         self.running = False
         self.error = ""
-        self.thread = QThread(self)
         self.worker = _Worker()
-        self.worker.moveToThread(self.thread)
-        self._go.connect(self.worker.run)
+        self.jobs = WorkerThread(self.worker, "workbench-teach", self)  # runs only while training
         self.worker.progress.connect(self._progress)
         self.worker.done.connect(self._done)
         self.worker.failed.connect(self._failed)
@@ -410,12 +408,11 @@ class TeachDialog(QDialog):
         task["cancel"] = self.cancel_event
         self.running, self.error = True, ""
         self.task_page = page
-        if not self.thread.isRunning():  # the worker thread runs only while training
-            self.thread.start()
+        self.jobs.start()
         self._update_buttons()
         self.progress.setValue(0)
         self.stage.setText(t("Training…"))
-        self._go.emit(task)
+        self.jobs.call(self.worker.run, task)
         return True
 
     def cancel(self) -> None:
@@ -428,8 +425,7 @@ class TeachDialog(QDialog):
         self.stage.setText(t(stage) if stage else "")
 
     def _stop_thread(self) -> None:
-        self.thread.quit()
-        self.thread.wait(60000)
+        self.jobs.stop(60_000)
 
     def shutdown(self) -> None:
         """Cancel a training and stop the worker thread (closing, quitting)."""

@@ -1,4 +1,4 @@
-"""ONNX Runtime sessions: one per (file, mtime, provider), shared by every node that uses it.
+"""ONNX Runtime sessions: one per (file, mtime, size, device), shared by every node that uses it.
 
 The provider actually used is read back from the session, and a warm-up run is made inside
 try: CUDA can be "available" in the build and still not work (no driver, missing cuDNN, an
@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from workbench.core.fileio import file_stamp
 from workbench.inference.model import ModelError, ModelInfo, check_file, model_info, ort_error_line
 
 from workbench.inference.gpu import (CPU, CUDA, FORCE_CPU_ENV, TENSORRT, diagnose_cuda, force_cpu,
@@ -151,11 +152,9 @@ class SessionCache:
     def get(self, path: str | Path, device: Device = Device.AUTO) -> LoadedModel:
         path = Path(path).resolve()
         device, forced = effective_device(device)
-        try:
-            st = path.stat()
-        except OSError:
-            raise ModelError(f"model not found: {path}") from None
-        key = (str(path), st.st_mtime_ns, st.st_size, device)
+        if not path.exists():
+            raise ModelError(f"model not found: {path}")
+        key = (*file_stamp(path), device)  # the device is part of the key: no clearing by hand
         with self._lock:
             hit = self._items.get(key)
             if hit is not None:

@@ -20,7 +20,7 @@ import os
 import shutil
 import sqlite3
 import threading
-from collections import Counter, deque
+from collections import deque
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -322,27 +322,13 @@ class Archive:
 # ---------------------------------------------------------------- from a run
 def inspection_from_run(res, row, *, pipeline_name: str, pipeline_digest: str, source: str = "",
                         frame: int = 0, latency_ms: float | None = None, when: str | None = None) -> Inspection:
-    """An Inspection from the engine's RunResult and the batch Row made from it."""
-    from workbench.core.engine import CACHED, OK
-    from workbench.core.types import DetectionSet
-
-    det_count, labels, providers = 0, Counter(), []
-    for nid, r in res.nodes.items():
-        if r.status not in (OK, CACHED):
-            continue
-        providers += [f"{nid}: {n}" for n in r.notes if n.startswith("ran on")]
-        for v in r.outputs.values():
-            if isinstance(v, DetectionSet):
-                det_count += len(v)
-                if len(v.labels) == len(v):
-                    labels.update(str(x) for x in v.labels)
-                else:
-                    labels.update(str(int(c)) for c in v.class_ids)
-    detections = {"count": det_count, "labels": dict(labels)} if det_count or labels else {}
+    """An Inspection (the record with its context, as stored) from the engine's RunResult and the
+    inspection record made from it (runtime/inspection.py)."""
+    detections, provider = dict(row.detections), row.provider
     return Inspection(time=when or now_iso(), pipeline=pipeline_name, pipeline_hash=pipeline_digest,
                       input=row.input, source=source, frame=frame, status=row.status, verdict=row.verdict,
                       reasons=list(row.reasons), measurements=dict(row.measurements), texts=dict(row.texts),
-                      detections=detections, provider="; ".join(providers),
+                      detections=detections, provider=provider,
                       latency_ms=round(row.total_ms if latency_ms is None else latency_ms, 3),
                       errors=list(row.errors))
 

@@ -134,6 +134,10 @@ class FrameSource:
             self.index += 1
         return frame
 
+    def total(self) -> int | None:
+        """How many frames the source holds (a folder's images, a video's frames); None for live."""
+        return None
+
     def interrupt(self) -> None:
         """Wake a read waiting on the rate (it returns None); any thread may call this."""
         self._closing.set()
@@ -182,6 +186,9 @@ class FolderSource(FrameSource):
 
     def describe(self) -> str:
         return f"folder:{self.folder}"
+
+    def total(self) -> int | None:
+        return len(self.files) if self.opened or self.files else None
 
     def _open(self) -> None:
         from workbench.core.imageio import IMAGE_EXTENSIONS
@@ -258,6 +265,9 @@ class VideoSource(FrameSource):
 
     def describe(self) -> str:
         return f"video:{self.path}"
+
+    def total(self) -> int | None:
+        return self.frame_count or None
 
     def _open(self) -> None:
         import cv2

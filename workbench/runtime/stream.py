@@ -19,7 +19,6 @@ Three threads joined by bounded queues:
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import queue
 import statistics
@@ -35,8 +34,8 @@ import numpy as np
 from workbench.core.engine import Engine, RunResult
 from workbench.core.graph import Pipeline
 from workbench.core.spec import CancelToken, NodeContext
-from workbench.core.types import NO_VALUE
-from workbench.runtime.batch import Row, pick_source, row_from_result
+from workbench.runtime.feed import FrameFeed
+from workbench.runtime.inspection import Row, inspect, overlay_image, overlay_node
 from workbench.runtime.sources import (Frame, FrameSource, SourceConfigError, SourceDisconnected,
                                        SourceError)
 
@@ -140,7 +139,8 @@ class StreamRunner:
                  max_reconnects: int | None = None) -> None:
         self.pipeline = pipeline
         self.source = source
-        self.node = pick_source(pipeline, source_node)
+        self.feed = FrameFeed(pipeline, source_node, frame_source=source)
+        self.node = self.feed.node
         self.output_dir = output_dir
         self.recorder = recorder
         self.outputs = list(outputs)
@@ -160,8 +160,8 @@ class StreamRunner:
         self._latest: StreamResult | None = None
         self._latest_lock = threading.Lock()
         self._threads: list[threading.Thread] = []
-        self._skip_text = {n.id for n in pipeline.source_nodes()}
-        self._overlay_node = next((n.id for n in pipeline.nodes.values() if n.type == "cv.draw_overlay"), None)
+        self._skip_text = self.feed.text_nodes
+        self._overlay_node = overlay_node(pipeline)
         self._done = threading.Event()
 
     # -- control ---------------------------------------------------------------------------------
@@ -216,11 +216,7 @@ class StreamRunner:
     # -- state -----------------------------------------------------------------------------------
     def _set_state(self, state: str, message: str = "") -> None:
         self.state, self.state_message = state, message
-        if self.on_state:
-            try:
-                self.on_state(state, message)
-            except Exception:  # a display callback must not stop the stream
-                log.exception("on_state callback failed")
+        _callback(self.on_state, "on_state", state, message)
 
     # -- threads ---------------------------------------------------------------------------------
     def _put(self, q: queue.Queue, item, drop_oldest: bool = False) -> bool:
@@ -314,24 +310,6 @@ class StreamRunner:
             src.close()
             self._put_end(self._frames)
 
-    def _feed(self, frame: Frame) -> dict[str, tuple[dict[str, Any], bytes]]:
-        outs: dict[str, Any] = {}
-        for port in self.node.outputs:
-            t = port.type.name
-            if t in ("Image", "Any"):
-                outs[port.name] = frame.image
-            elif t == "String":
-                outs[port.name] = frame.source_id
-            elif t == "Int":
-                outs[port.name] = int(frame.index)
-            elif t == "Float":
-                outs[port.name] = float(getattr(self.source, "fps", 0.0) or 0.0)
-            else:
-                outs[port.name] = NO_VALUE
-        key = hashlib.blake2b(f"{frame.source_id}|{frame.index}|{frame.timestamp!r}".encode(),
-                              digest_size=16).digest()
-        return {self.node.id: (outs, key)}
-
     def _process(self, frame: Frame) -> StreamResult:
         if frame.image is None:
             row = Row(frame.source_id, "error", errors=[frame.error or "no image"])
@@ -341,50 +319,46 @@ class StreamRunner:
                           frame_index=frame.index)
         t0 = time.perf_counter()
         try:
-            res = self.engine.run(self.pipeline, context=ctx, cancel=self._cancel, feed=self._feed(frame))
+            res = self.feed.run(self.engine, frame, ctx, self._cancel)
         except Exception as exc:  # the engine reports node failures itself; this is a last guard
             row = Row(frame.source_id, "error", errors=[f"{type(exc).__name__}: {exc}"])
             return StreamResult(frame, row, None, process_ms=(time.perf_counter() - t0) * 1000)
         process_ms = (time.perf_counter() - t0) * 1000
-        row = row_from_result(frame.source_id, res, self._skip_text)
-        overlay = None
-        if self._overlay_node is not None:
-            v = res.output(self._overlay_node) if self._overlay_node in res.nodes else NO_VALUE
-            overlay = v if isinstance(v, np.ndarray) else None
+        row = inspect(frame.source_id, res, self._skip_text)
+        overlay = overlay_image(self.pipeline, res, self._overlay_node) if self._overlay_node else None
         return StreamResult(frame, row, res, process_ms=process_ms, overlay=overlay)
+
+    @staticmethod
+    def _drain(q: queue.Queue, handle: Callable[[Any], None]) -> None:
+        """Handle every item of ``q`` up to the end marker."""
+        for item in iter(q.get, _END):
+            handle(item)
+
+    def _process_one(self, frame: Frame) -> None:
+        if self._stop.is_set():
+            return  # drain to the end marker
+        result = self._process(frame)
+        result.latency_ms = (time.perf_counter() - frame.t_acquired) * 1000
+        self.stats.process_ms.append(result.process_ms)
+        with self._latest_lock:
+            self._latest = result
+        _callback(self.on_latest, "on_latest", result)
+        self._put(self._results, result)
+
+    def _output_one(self, result: StreamResult) -> None:
+        t0 = time.perf_counter()
+        self._output(result)
+        self.stats.output_ms.append((time.perf_counter() - t0) * 1000)
 
     def _process_loop(self) -> None:
         try:
-            while True:
-                item = self._frames.get()
-                if item is _END:
-                    break
-                if self._stop.is_set():
-                    continue  # drain to the end marker
-                result = self._process(item)
-                result.latency_ms = (time.perf_counter() - item.t_acquired) * 1000
-                self.stats.process_ms.append(result.process_ms)
-                with self._latest_lock:
-                    self._latest = result
-                if self.on_latest:
-                    try:
-                        self.on_latest(result)
-                    except Exception:
-                        log.exception("on_latest callback failed")
-                if not self._put(self._results, result):
-                    continue
+            self._drain(self._frames, self._process_one)
         finally:
             self._put_end(self._results)
 
     def _output_loop(self) -> None:
         try:
-            while True:
-                item = self._results.get()
-                if item is _END:
-                    break
-                t0 = time.perf_counter()
-                self._output(item)
-                self.stats.output_ms.append((time.perf_counter() - t0) * 1000)
+            self._drain(self._results, self._output_one)
         finally:
             self._set_state(STOPPED, self.error or "")
             self._done.set()
@@ -411,11 +385,17 @@ class StreamRunner:
                 out.send(result)
             except Exception as exc:
                 log.warning("output %s: %s", type(out).__name__, exc)
-        if self.on_result:
-            try:
-                self.on_result(result)
-            except Exception:
-                log.exception("on_result callback failed")
+        _callback(self.on_result, "on_result", result)
+
+
+def _callback(fn, name: str, *args) -> None:
+    """Call a user callback; one that raises is logged and never stops the stream."""
+    if fn is None:
+        return
+    try:
+        fn(*args)
+    except Exception:
+        log.exception("%s callback failed", name)
 
 
 class StreamRecorder:

@@ -60,7 +60,7 @@ def draw_measurement_lines(image: Image, points: Regions, measurements: Measurem
     else:
         links = []
     for i, (a, b) in enumerate(links):
-        cv2.arrowedLine(out, a, b, c, thickness, cv2.LINE_AA, tipLength=0.0)
+        cv2.line(out, a, b, c, thickness, cv2.LINE_AA)  # a dimension line: no tip (OpenCV 5.1 refuses tipLength=0)
         text = _label(measurements, label, i)
         if text:
             mid = ((a[0] + b[0]) // 2, (a[1] + b[1]) // 2 - 6)

@@ -5,6 +5,7 @@ import cv2
 import numpy as np
 
 from workbench.core.errors import NodeInputError
+from workbench.core.fileio import file_stamp
 from workbench.core.imageio import list_images, read_image
 from workbench.core.params import FileParam, Help, Range
 from workbench.core.spec import NodeContext, node
@@ -25,7 +26,7 @@ def _listing(params: dict, ctx: NodeContext):
         files = list_images(ctx.resolve(folder), params.get("pattern", ""))
     except Exception:
         return ("missing", str(folder))
-    return tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+    return tuple(file_stamp(f) for f in files)
 
 
 @node("cv.calibrate_camera", name="Calibrate Camera", category="Calibration", cache_extra=_listing)

@@ -6,22 +6,35 @@ from pathlib import Path
 
 import numpy as np
 
+from workbench.core.fileio import file_stamp
 from workbench.core.spec import NodeContext
 from workbench.inference.model import ModelError
 from workbench.inference.preprocess import Transform, preprocess
-from workbench.inference.sessions import Device, LoadedModel, load_model
+from workbench.inference.sessions import Device, LoadedModel, effective_device, load_model
 from workbench.inference.sidecar import ModelConfig, load_config, sidecar_path
 
 MODEL_FILTER = "ONNX models (*.onnx)"
 
 
+def model_stamp(p: Path | None) -> tuple:
+    """A model file and its sidecar, by mtime and size (core.fileio.file_stamp)."""
+    if p is None:
+        return ("",)
+    return file_stamp(p) + file_stamp(sidecar_path(p))[1:]
+
+
+def device_key(params: dict) -> str:
+    """The device a model node's run really asks for: the global choice is part of its cache key,
+    so changing it re-runs the model nodes (and the session cache is keyed by device as well)."""
+    return effective_device(params.get("device", Device.AUTO))[0].value
+
+
 def model_state(params: dict, ctx: NodeContext):
-    """cache_extra for model nodes: the model file and its sidecar, by mtime."""
+    """cache_extra for model nodes: the model file and its sidecar, and the device."""
     p = ctx.resolve(params["model"]) if params.get("model") else None
     if p is None:
         return ()
-    side = sidecar_path(p)
-    return (str(p), p.stat().st_mtime_ns, side.stat().st_mtime_ns if side.exists() else 0)
+    return model_stamp(p) + (device_key(params),)
 
 
 def device_note(loaded: LoadedModel) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 from workbench.core.spec import NodeContext
 from workbench.inference.bundled import bundled_ocr_paths
 from workbench.inference.model import ModelError
-from workbench.inference.sidecar import sidecar_path
+from workbench.nodes.dl._common import device_key, model_stamp
 
 INSTALL_HINT = "run `workbench models` to install the bundled PP-OCR models"
 
@@ -46,14 +46,6 @@ def cls_path(params: dict, ctx: NodeContext | None) -> Path:
     return bundled[1]
 
 
-def _stamp(p: Path | None) -> tuple:
-    if p is None:
-        return ("",)
-    side = sidecar_path(p)
-    try:
-        return (str(p), p.stat().st_mtime_ns, side.stat().st_mtime_ns if side.exists() else 0)
-    except OSError:
-        return (str(p), 0, 0)
 
 
 def ocr_state(params: dict, ctx: NodeContext) -> tuple:
@@ -62,11 +54,11 @@ def ocr_state(params: dict, ctx: NodeContext) -> tuple:
         paths = ocr_paths(params, ctx, bool(params.get("orientation", True)))
     except ModelError:
         return ()
-    return tuple(_stamp(p) for p in paths)
+    return tuple(model_stamp(p) for p in paths) + (device_key(params),)
 
 
 def cls_state(params: dict, ctx: NodeContext) -> tuple:
     try:
-        return _stamp(cls_path(params, ctx))
+        return model_stamp(cls_path(params, ctx)) + (device_key(params),)
     except ModelError:
         return ()

@@ -1,6 +1,7 @@
 from pathlib import Path
 from typing import Annotated, NamedTuple
 
+from workbench.core.fileio import file_stamp
 from workbench.core.imageio import list_images, read_image
 from workbench.core.params import FileParam, Help, Range
 from workbench.core.spec import NodeContext, node
@@ -16,8 +17,7 @@ class ImageFolderOut(NamedTuple):
 def _state(params: dict, ctx: NodeContext):
     files = list_images(ctx.resolve(params["folder"]), params["pattern"])
     i = params["index"]
-    f = files[i] if i < len(files) else None
-    return (len(files), str(f), f.stat().st_mtime_ns if f else 0)
+    return (len(files),) + (file_stamp(files[i]) if i < len(files) else ())
 
 
 def _list(params: dict, ctx: NodeContext) -> list[Path]:
@@ -26,7 +26,7 @@ def _list(params: dict, ctx: NodeContext) -> list[Path]:
 
 @node("io.image_folder", name="Image Folder", category="Sources", cache_extra=_state,
       set_input=lambda path: {"folder": str(Path(path).parent), "pattern": Path(path).name, "index": 0},
-      list_inputs=_list)
+      list_inputs=_list, frame_outputs={"image": "image", "path": "path", "count": "count"})
 def image_folder(folder: Annotated[Path, FileParam(mode="dir")] = Path(""),
                  pattern: Annotated[str, Help("e.g. *.png;*.jpg — empty: all images")] = "",
                  index: Annotated[int, Range(0, 10_000_000, 1)] = 0) -> ImageFolderOut:

@@ -21,7 +21,8 @@ class VideoFileOut(NamedTuple):
 
 @node("io.video_file", name="Video File", category="Sources", cache_extra=file_state("path"),
       set_input=lambda path: {"path": str(path), "frame": 0},
-      list_inputs=lambda params, ctx: [ctx.resolve(params["path"])] if params["path"] else [])
+      list_inputs=lambda params, ctx: [ctx.resolve(params["path"])] if params["path"] else [],
+      frame_outputs={"image": "image", "frame_count": "count", "fps": "fps"})
 def video_file(path: Annotated[Path, FileParam(VIDEO_FILTER)] = Path(""),
                frame: Annotated[int, Range(0, 100_000_000, 1), Help("index of the frame to read, from 0")] = 0
                ) -> VideoFileOut:

@@ -16,6 +16,17 @@ class Rule(enum.Enum):
     NOT_EQUAL = "!= low"
 
 
+# the parameters that are a rule's limits (a trend draws them as dashed lines)
+LIMITS = {Rule.IN_RANGE: ("low", "high"), Rule.OUT_OF_RANGE: ("low", "high"), Rule.AT_LEAST: ("low",),
+          Rule.AT_MOST: ("high",), Rule.EQUAL: ("low",), Rule.NOT_EQUAL: ("low",)}
+
+
+def judge_limits(params: dict) -> list[float]:
+    """The limits a judge node with these parameters checks against."""
+    names = LIMITS.get(params.get("rule"), ())
+    return [float(params[n]) for n in names if isinstance(params.get(n), (int, float))]
+
+
 def _g(x: float) -> str:
     return f"{x:g}"
 

@@ -1,8 +1,9 @@
 """Sample images, materialised from installed packages or rendered (never downloaded).
 
 scikit-image ships real photographs inside its wheel (skimage/data/*.png). `ensure_samples`
-writes them into resources/samples/ as PNG, where example pipelines refer to them. Setup runs
-it (`workbench samples`); so do the CLI and the GUI when a sample is missing.
+writes them into resources/samples/ as PNG, where example pipelines refer to them; the OCR
+labels are rendered (inference/bundled.py). Setup runs it (`workbench samples`); the CLI and the
+GUI call :func:`ensure_for_pipeline` after loading a pipeline (nodes never write sample files).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from workbench.core.errors import WorkbenchError
 from workbench.core.paths import samples_dir
+from workbench.inference.bundled import OCR_SAMPLES, ensure_ocr_samples  # rendered labels for the OCR examples
 
 # file name -> skimage.data function
 SAMPLES = {
@@ -39,8 +41,6 @@ def ensure_samples(folder: Path | None = None) -> list[Path]:
             if img.ndim == 3:
                 img = img[:, :, ::-1].copy()  # skimage gives RGB; files are written BGR
             write_image(folder / name, img)
-    from workbench.inference.bundled import ensure_ocr_samples  # rendered labels for the OCR examples
-
     return [folder / name for name in SAMPLES] + ensure_ocr_samples(folder)
 
 
@@ -48,10 +48,20 @@ def ensure_for(path: Path) -> None:
     """If ``path`` is a missing file of the samples folder, create the samples."""
     path = Path(path)
     try:
-        from workbench.inference.bundled import OCR_SAMPLES
-
         if (not path.exists() and path.parent.resolve() == samples_dir().resolve()
                 and (path.name in SAMPLES or path.name in OCR_SAMPLES)):
             ensure_samples()
     except OSError:
         pass
+
+
+def ensure_for_pipeline(pipeline) -> None:
+    """Create the samples when a file a node of ``pipeline`` reads is a missing sample."""
+    for inst in pipeline.nodes.values():
+        for p in inst.spec.params:
+            value = inst.params.get(p.name)
+            if p.kind == "path" and p.path_mode == "open" and value:
+                path = Path(value)
+                ensure_for(path if path.is_absolute() else pipeline.base_dir / path)
+        if inst.graph is not None:
+            ensure_for_pipeline(inst.graph)
