@@ -192,6 +192,10 @@
    <translation>选择文件夹…</translation>
   </message>
   <message>
+   <source>Choose the anomaly model (Model) first.</source>
+   <translation>请先选择异常检测模型（模型）。</translation>
+  </message>
+  <message>
    <source>Choose the folder of class folders first.</source>
    <translation>请先选择包含各类别子文件夹的文件夹。</translation>
   </message>
@@ -332,6 +336,10 @@
    <translation>良品图像</translation>
   </message>
   <message>
+   <source>Good parts the model rejected (e.g. from the NG archive): added to the memory bank of the model named above</source>
+   <translation>被模型拒绝的良品（例如来自 NG 存档）：加入上方所指模型的记忆库</translation>
+  </message>
+  <message>
    <source>Group into macro</source>
    <translation>组合为宏</translation>
   </message>
@@ -350,6 +358,14 @@
   <message>
    <source>Images</source>
    <translation>图像</translation>
+  </message>
+  <message>
+   <source>Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff)</source>
+   <translation>图像 (*.png *.jpg *.jpeg *.bmp *.tif *.tiff)</translation>
+  </message>
+  <message>
+   <source>Images of good parts that were rejected</source>
+   <translation>被误判为不良的良品图像</translation>
   </message>
   <message>
    <source>Images of the cell</source>
@@ -410,6 +426,10 @@
   <message>
    <source>Main toolbar</source>
    <translation>主工具栏</translation>
+  </message>
+  <message>
+   <source>Mark files as good…</source>
+   <translation>将文件标记为良品…</translation>
   </message>
   <message>
    <source>Mark selected as good</source>

@@ -64,6 +64,17 @@ def test_teach_anomaly_then_use_it_in_the_pipeline(qtbot, tmp_path, backbone):
     assert str(e["bank_rows"]) in dlg.stage.text()
     assert dlg.anomaly.undo_mark()["bank_rows"] == r["bank_rows"]
     assert dlg.anomaly.undo_mark() is None and "nothing to undo" in dlg.stage.text()
+    # a later session: the model named in the Model field, files chosen from the NG archive
+    from workbench.gui.teach import TeachDialog
+
+    later = TeachDialog(win.doc)
+    qtbot.addWidget(later)
+    assert later.anomaly.mark_files([root / "bad" / "b00_scratch.png"]) is None
+    assert "Choose the anomaly model" in later.stage.text()
+    later.anomaly.output.setText(r["model"])
+    e = later.anomaly.mark_files([root / "bad" / "b00_scratch.png"])
+    assert e["rows_added"] == 1024 and later.anomaly.undo_mark()["bank_rows"] == r["bank_rows"]
+    later.close()
     # cancel: nothing written
     dlg.anomaly.output.setText(str(tmp_path / "cancelled.onnx"))
     dlg.start()

@@ -107,13 +107,17 @@ class _AnomalyPage(QWidget):
         self.summary.setWordWrap(True)
         self.mark_btn, self.undo_btn = QPushButton(t("Mark selected as good")), QPushButton(t("Undo last mark"))
         self.mark_btn.setToolTip(t("Adds the selected images to the model's memory bank: no retraining, undoable"))
+        self.files_btn = QPushButton(t("Mark files as good…"))
+        self.files_btn.setToolTip(t("Good parts the model rejected (e.g. from the NG archive): added to the memory "
+                                    "bank of the model named above"))
         self.mark_btn.clicked.connect(self.mark_good)
+        self.files_btn.clicked.connect(lambda: self.mark_files())
         self.undo_btn.clicked.connect(self.undo_mark)
         self.mark_btn.setEnabled(False)
-        self.undo_btn.setEnabled(False)
         marks = QHBoxLayout()
         marks.addWidget(self.counts, 1)
         marks.addWidget(self.mark_btn)
+        marks.addWidget(self.files_btn)
         marks.addWidget(self.undo_btn)
         split = QSplitter()
         split.addWidget(self.inputs)
@@ -171,7 +175,13 @@ class _AnomalyPage(QWidget):
                               for i, (img, s, path) in enumerate(zip(result["overlays"], result["scores"],
                                                                      result["paths"]))])
         self.mark_btn.setEnabled(True)
-        self.undo_btn.setEnabled(True)
+
+    def model_path(self) -> Path | None:
+        """The model of the last training, else the one named in the Model field (an earlier training)."""
+        if self.result is not None:
+            return Path(self.result["model"])
+        text = self.output.text().strip()
+        return Path(text) if text else None
 
     def mark_good(self) -> dict | None:
         """Add the selected heat-map images to the bank (a falsely rejected good part: no retraining)."""
@@ -183,10 +193,28 @@ class _AnomalyPage(QWidget):
             return None
         return self._bank_change(lambda: mark_good(Path(self.result["model"]), paths))
 
+    def mark_files(self, paths: list[Path] | None = None) -> dict | None:
+        """Mark image files as good (e.g. falsely rejected parts from the NG archive) for the model."""
+        from workbench.training.mistakes import mark_good
+
+        model = self.model_path()
+        if model is None or not model.is_file():
+            self.owner.stage.setText(t("Choose the anomaly model (Model) first."))
+            return None
+        if paths is None:
+            title = t("Images of good parts that were rejected")
+            names, _ = QFileDialog.getOpenFileNames(self, title, str(model.parent),
+                                                    t("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff)"))
+            paths = [Path(n) for n in names]
+        if not paths:
+            return None
+        return self._bank_change(lambda: mark_good(model, paths))
+
     def undo_mark(self) -> dict | None:
         from workbench.training.mistakes import undo_last
 
-        return None if self.result is None else self._bank_change(lambda: undo_last(Path(self.result["model"])))
+        model = self.model_path()
+        return None if model is None else self._bank_change(lambda: undo_last(model))
 
     def _bank_change(self, fn) -> dict | None:
         try:
