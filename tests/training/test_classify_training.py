@@ -103,3 +103,25 @@ def test_cli_train_both_tasks(tmp_path, capsys, backbone_file, monkeypatch):
     assert main(["train", "classify", "--data", str(tmp_path / "missing"), "-o", str(tmp_path / "x.onnx")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"error: data folder not found: {tmp_path / 'missing'}"]
+
+
+def test_ctrl_c_during_training_writes_nothing(tmp_path, backbone_file):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    root = texture_set(tmp_path / "tex", "brick", n_good=12, n_test_good=0, n_bad=0)
+    code = ("import sys; import workbench.training.backbone as b; from pathlib import Path; "
+            f"b.backbone_dir = lambda: Path({str(backbone_file.parent)!r}); "
+            "from workbench.cli import main; sys.exit(main(sys.argv[1:]))")
+    p = subprocess.Popen([sys.executable, "-c", code, "train", "anomaly", "--good", str(root / "good"),
+                          "-o", str(tmp_path / "m.onnx")], stderr=subprocess.PIPE, stdout=subprocess.PIPE,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    seen = b""
+    while b"selecting the memory bank" not in seen and p.poll() is None:  # interrupt it mid-training
+        seen += os.read(p.stderr.fileno(), 4096)
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=120)
+    assert p.returncode == 130 and err.decode().strip().endswith("cancelled")
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["tex"]
