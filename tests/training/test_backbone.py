@@ -7,6 +7,7 @@ import pickle
 import struct
 from pathlib import Path
 
+import cv2
 import numpy as np
 import onnx
 import onnxruntime as ort
@@ -19,7 +20,19 @@ from workbench.inference.preprocess import Preprocess, ResizeMode, Scaling, prep
 from workbench.training.backbone import build_mobilenet_v2, fold_bn, read_pth, weights_path
 
 REF = json.loads((Path(__file__).parent / "data" / "mobilenet_v2_reference.json").read_text())
-PP = Preprocess(resize=ResizeMode.CENTER_CROP, width=224, height=224, scaling=Scaling.IMAGENET)
+
+
+def imagenet_input(rgb: np.ndarray) -> np.ndarray:
+    """The stored reference's input, independent of the app's pre-processing: short side scaled to 224
+    (cv2 bilinear, long side rounded), centre 224² crop (offset floored), ÷255, ImageNet mean/std, NCHW."""
+    h, w = rgb.shape[:2]
+    r = max(224 / w, 224 / h)
+    nw, nh = max(224, int(round(w * r))), max(224, int(round(h * r)))
+    img = cv2.resize(rgb, (nw, nh), interpolation=cv2.INTER_LINEAR)
+    x0, y0 = (nw - 224) // 2, (nh - 224) // 2
+    x = img[y0:y0 + 224, x0:x0 + 224].astype(np.float32) / 255.0
+    x = (x - np.float32([0.485, 0.456, 0.406])) / np.float32([0.229, 0.224, 0.225])
+    return np.ascontiguousarray(x.transpose(2, 0, 1)[None], np.float32)
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +98,7 @@ def test_onnx_matches_the_numpy_reference_on_a_small_image(sess, state):
 
 @pytest.mark.parametrize("name", ["chelsea", "coffee"])
 def test_imagenet_top5_of_real_photos_match_the_stored_reference(sess, name):
-    x, _ = preprocess(getattr(data, name)()[:, :, ::-1], PP)
+    x = imagenet_input(getattr(data, name)())
     logits = sess.run(["logits"], {"image": x})[0][0]
     top = np.argsort(-logits)[:5]
     assert top.tolist() == REF[name]["top5"]
@@ -106,7 +119,7 @@ def test_installed_file_has_its_licence_and_an_onnxruntime_readable_ir(backbone_
 
 
 def test_installed_features_equal_the_whole_networks(sess, backbone_file):
-    x, _ = preprocess(data.coffee()[:, :, ::-1], PP)
+    x = imagenet_input(data.coffee())
     inst = ort.InferenceSession(str(backbone_file), providers=["CPUExecutionProvider"])
     for name, got in zip(["block6", "block13", "pooled"], inst.run(None, {"image": x})):
         assert np.array_equal(got, sess.run([name], {"image": x})[0])
