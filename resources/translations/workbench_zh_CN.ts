@@ -108,8 +108,16 @@
    <translation>关于 Vision Workbench</translation>
   </message>
   <message>
+   <source>Add</source>
+   <translation>添加</translation>
+  </message>
+  <message>
    <source>Add node</source>
    <translation>添加节点</translation>
+  </message>
+  <message>
+   <source>All files</source>
+   <translation>所有文件</translation>
   </message>
   <message>
    <source>All files (*)</source>
@@ -166,6 +174,10 @@
   <message>
    <source>Choose a folder…</source>
    <translation>选择文件夹…</translation>
+  </message>
+  <message>
+   <source>Click to set the threshold</source>
+   <translation>单击以设置阈值</translation>
   </message>
   <message>
    <source>Close</source>
@@ -296,6 +308,10 @@
    <translation>直方图</translation>
   </message>
   <message>
+   <source>Images and videos</source>
+   <translation>图像和视频</translation>
+  </message>
+  <message>
    <source>Inference &amp;Device</source>
    <translation>推理设备(&amp;D)</translation>
   </message>
@@ -410,6 +426,10 @@
   <message>
    <source>Nodes</source>
    <translation>节点库</translation>
+  </message>
+  <message>
+   <source>Not used in this mode</source>
+   <translation>此模式下不使用</translation>
   </message>
   <message>
    <source>Note</source>

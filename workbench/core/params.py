@@ -49,6 +49,36 @@ class Help:
 
 
 @dataclass(frozen=True)
+class DepthRange:
+    """The parameter is a pixel value: its range follows the input image's depth
+    (0-255 for uint8, 0-65535 for uint16, 0-1 for float) where the GUI knows the input."""
+
+
+@dataclass(frozen=True)
+class ActiveWhen:
+    """The parameter matters only while another parameter (an enum) has one of these member names."""
+
+    param: str
+    values: tuple[str, ...]
+
+    def __init__(self, param: str, *values: str) -> None:
+        object.__setattr__(self, "param", param)
+        object.__setattr__(self, "values", tuple(values))
+
+
+DEPTH_RANGES = {"uint8": (0.0, 255.0, 1.0), "uint16": (0.0, 65535.0, 1.0), "bool": (0.0, 1.0, 1.0)}
+
+
+def depth_range(dtype_name: str) -> tuple[float, float, float]:
+    """(minimum, maximum, step) of a pixel value for an image of this numpy dtype name."""
+    if dtype_name in DEPTH_RANGES:
+        return DEPTH_RANGES[dtype_name]
+    if dtype_name.startswith("float"):
+        return (0.0, 1.0, 0.001)
+    return (0.0, 65535.0, 1.0)
+
+
+@dataclass(frozen=True)
 class Color:
     r: int
     g: int
@@ -316,6 +346,15 @@ class ParamSpec:
     optional: bool = False  # None is an accepted value (e.g. "no ROI": whole image)
     label: str = ""
     help: str = ""
+    follows_depth: bool = False  # a pixel value: the GUI's range follows the input image's depth
+    active_when: ActiveWhen | None = None  # only used while another parameter has one of these values
+
+    def is_active(self, params: dict) -> bool:
+        """False when the parameter has no effect with these parameter values (shown greyed out)."""
+        if self.active_when is None:
+            return True
+        v = params.get(self.active_when.param)
+        return getattr(v, "name", v) in self.active_when.values
 
     @property
     def choices(self) -> list[str]:
@@ -380,6 +419,10 @@ class ParamSpec:
             d["optional"] = True
         if self.help:
             d["help"] = self.help
+        if self.follows_depth:
+            d["follows_depth"] = True
+        if self.active_when is not None:
+            d["active_when"] = {self.active_when.param: list(self.active_when.values)}
         return d
 
 

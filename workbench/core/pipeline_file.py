@@ -50,7 +50,11 @@ def load_pipeline(path: str | Path, registry: Registry | None = None, *, allow_i
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise PipelineError([Problem("", "file not found")], str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError:
+        raise PipelineError([Problem("", "cannot read file: not a pipeline file (not UTF-8 JSON text); an image or "
+                                         "video becomes a pipeline with a source node when opened in the GUI "
+                                         "or given to `workbench run --input`")], str(path)) from None
+    except OSError as exc:
         raise PipelineError([Problem("", f"cannot read file: {exc}")], str(path)) from None
     return loads_pipeline(text, registry, base_dir=path.resolve().parent, source=str(path),
                           allow_incomplete=allow_incomplete)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QAbstractSpinBox, QColorDialog, QComboBox, QFileD
                                QHBoxLayout, QLabel, QScrollArea, QSlider, QToolButton, QVBoxLayout, QWidget)
 
 from workbench.core.graph import NodeRemoved, ParamChanged
-from workbench.core.params import Color, ParamSpec
+from workbench.core.params import Color, ParamSpec, depth_range
 from workbench.gui import theme
 from workbench.gui.document import Document, DocumentReset
 from workbench.gui.i18n import node_tr, t
@@ -45,6 +45,7 @@ class Inspector(QWidget):
         self._nid: str | None = None
         self._rows: dict[str, _Row] = {}
         self._run_info: tuple | None = None
+        self._input_dtype: str | None = None
         self._wheel_guard = _NoWheelUnlessFocused(self)
         self.setMinimumWidth(260)
 
@@ -156,6 +157,7 @@ class Inspector(QWidget):
                 self.roiChanged.emit(self._nid, name, None)
         self._nid = node_id
         self._run_info = None
+        self._input_dtype = None
         self._show_node()
         self._emit_rois()
 
@@ -261,6 +263,28 @@ class Inspector(QWidget):
             self._error.clear()
             self._error.hide()
 
+    def set_input_dtype(self, dtype_name: str | None) -> None:
+        """The depth of the image flowing into the shown node: pixel-value ranges follow it."""
+        self._input_dtype = dtype_name
+        if dtype_name is None:
+            return
+        for row in self._rows.values():
+            if row.spec.follows_depth and hasattr(row.editor, "set_range"):
+                row.editor.set_range(*depth_range(dtype_name))
+
+    def _update_active(self) -> None:
+        """Grey out parameters that have no effect in the current mode."""
+        if self._nid is None or self._nid not in self.doc.pipeline.nodes:
+            return
+        inst = self.doc.pipeline.nodes[self._nid]
+        params = {p.name: inst.params.get(p.name, p.default) for p in inst.spec.params}
+        for row in self._rows.values():
+            on = row.spec.is_active(params)
+            for w in (row.label, row.editor.widget):
+                w.setEnabled(on)
+            if not on:
+                row.label.setToolTip(t("Not used in this mode") + f" ({row.spec.name})")
+
     def _refresh(self, name: str) -> None:
         row = self._rows[name]
         value = self._value(name)
@@ -279,6 +303,7 @@ class Inspector(QWidget):
             self.set_node(None)
         elif isinstance(event, ParamChanged) and event.node_id == self._nid and event.name in self._rows:
             self._refresh(event.name)
+            self._update_active()
             if self._rows[event.name].spec.kind == "roi":
                 self.roiChanged.emit(self._nid, event.name, self._value(event.name))
 
@@ -333,6 +358,8 @@ class Inspector(QWidget):
             self._add_row(i, p)
         for name in self._rows:
             self._refresh(name)
+        self._update_active()
+        self.set_input_dtype(getattr(self, "_input_dtype", None))
         self._show_run_info()
 
     def _add_row(self, i: int, p: ParamSpec) -> None:

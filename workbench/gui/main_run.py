@@ -12,7 +12,7 @@ from workbench.core.engine import CACHED, FAILED, OK, NodeFailed, NodeFinished, 
 from workbench.core.graph import Pipeline
 from workbench.core.pipeline_file import validate
 from workbench.gui import theme
-from workbench.gui.display import view_content
+from workbench.gui.display import upstream_image, view_content
 from workbench.gui.i18n import t
 from workbench.runtime.inspection import combine_verdicts, final_node, verdicts_of
 
@@ -162,6 +162,9 @@ class RunViewMixin:
         if nid is None or self.result is None or nid not in self.result.nodes:
             return
         r = self.result.nodes[nid]
+        if self.result_pipeline is not None and nid in self.result_pipeline.nodes:
+            src = upstream_image(self.result_pipeline, self.result, nid)
+            self.inspector.set_input_dtype(src.dtype.name if src is not None else None)
         self.inspector.set_run_info(r.status, r.seconds * 1000 if r.status in (OK, CACHED) else None, r.notes,
                                     r.message if r.status == FAILED else "")
 
@@ -198,13 +201,38 @@ class RunViewMixin:
         self._plots_stale = False
         current = self.plots.currentWidget()
         if current is self.histogram:
-            self.histogram.set_image(self.viewer.image)
+            self._show_histogram()
         elif current is self.timing and self.result is not None and self.result_pipeline is not None:
             res, pipe = self.result, self.result_pipeline
             order = [n for n in pipe.topological_order() if n in res.nodes]
             self.timing.set_timings([(n, res.nodes[n].seconds * 1000, res.nodes[n].status) for n in order])
         else:
             self._plots_stale = True
+
+    def _threshold_param(self) -> tuple[str, str] | None:
+        """(node, parameter) of the shown node's pixel-value parameter in use (a fixed threshold)."""
+        nid = self.inspector.node_id()
+        if nid is None or nid not in self.doc.pipeline.nodes:
+            return None
+        inst = self.doc.pipeline.nodes[nid]
+        params = {p.name: inst.params.get(p.name, p.default) for p in inst.spec.params}
+        name = next((p.name for p in inst.spec.params if p.follows_depth and p.is_active(params)), None)
+        return (nid, name) if name else None
+
+    def _show_histogram(self) -> None:
+        """The histogram of the viewer's image; for a node with a threshold in use, of the image
+        flowing into it, with the threshold marked (a click there sets it)."""
+        target = self._threshold_param()
+        image = self.viewer.image
+        if target and self.result is not None and self.result_pipeline is not None:
+            image = upstream_image(self.result_pipeline, self.result, target[0])
+        self.histogram.set_image(image)
+        self.histogram.set_marker(self.doc.pipeline.nodes[target[0]].params.get(target[1]) if target else None)
+
+    def _histogram_picked(self, value: float) -> None:
+        target = self._threshold_param()
+        if target:
+            self.doc.set_param(target[0], target[1], value)
 
     def _roi_changed(self, node_id: str, name: str, roi) -> None:
         if node_id != self.inspector.node_id():

@@ -93,6 +93,7 @@ class MainWindow(FilesMixin, RunViewMixin, LaunchMixin, QMainWindow):
         self.viewer_panel = ViewerPanel()
         self.viewer = self.viewer_panel.viewer
         self.histogram = HistogramPlot()
+        self.histogram.valuePicked.connect(self._histogram_picked)
         self.timing = TimingPlot()
         self.trend = TrendPlot()
         self.plots = QTabWidget()

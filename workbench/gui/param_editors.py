@@ -171,6 +171,28 @@ class _NumberEditor(_Editor):
     def controls(self) -> list[QWidget]:
         return [w for w in (self.slider, self.spin) if w is not None]
 
+    def set_range(self, lo: float, hi: float, step: float) -> None:
+        """Narrow the slider and spin box to [lo, hi] (a pixel value follows the input's depth);
+        the value itself is not changed here: one outside the range is shown at the end."""
+        if self.slider is None or hi <= lo or (lo, hi, step) == getattr(self, "_shown_range", None):
+            return
+        self._shown_range = (lo, hi, step)
+        self.lo, self.res = lo, step
+        n = round((hi - lo) / step)
+        value = self.spin.value()
+
+        def apply() -> None:
+            self.slider.setRange(0, min(n, MAX_SLIDER_STEPS))
+            self.slider.setPageStep(max(1, n // 20))
+            if isinstance(self.spin, QDoubleSpinBox):
+                self.base_decimals = _decimals(step)
+                self.spin.setDecimals(max(self.base_decimals, min(6, _value_decimals(float(value)))))
+            self.spin.setSingleStep(step)
+            self.slider.setValue(self._to_slider(value))
+            self.slider.setToolTip(f"{lo:g} – {hi:g}")
+
+        self._blocked(self.controls(), apply)
+
     def _to_slider(self, v: float) -> int:
         return int(round((v - self.lo) / self.res))
 

@@ -15,7 +15,7 @@ from typing import Iterable, Sequence
 import cv2
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QMenu
 
@@ -51,10 +51,18 @@ def _alpha(color: str, a: int) -> QColor:
 
 
 class HistogramPlot(pg.PlotWidget):
-    """Per-channel histogram of an image: B, G, R for colour, one curve for mono; 256 bins."""
+    """Per-channel histogram of an image: B, G, R for colour, one curve for mono; 256 bins.
+    With a threshold shown (``set_marker``), a click on the plot emits ``valuePicked(value)``."""
+
+    valuePicked = Signal(float)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
+        self._marker = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#ffb020", width=2))
+        self._marker.setZValue(10)
+        self._marker.hide()
+        self.addItem(self._marker, ignoreBounds=True)
+        self.scene().sigMouseClicked.connect(self._clicked)
         _style(self)
         self.retranslate()
         self.getAxis("left").setWidth(56)  # room for 7-digit counts from the first paint on
@@ -119,6 +127,29 @@ class HistogramPlot(pg.PlotWidget):
             curve.show()
         self.setXRange(edges[0], edges[-1], padding=0.01)
         self.enableAutoRange(axis="y")
+
+    def set_marker(self, value: float | None) -> None:
+        """Show a threshold as a vertical line (None hides it and ignores clicks)."""
+        self._marker.setVisible(value is not None)
+        if value is not None:
+            self._marker.setValue(float(value))
+        self.setToolTip(t("Click to set the threshold") if value is not None
+                        else t("Pixel count per value (256 bins)"))
+
+    def marker(self) -> float | None:
+        return float(self._marker.value()) if self._marker.isVisible() else None
+
+    def _clicked(self, ev) -> None:
+        if not self._marker.isVisible() or ev.button() != Qt.LeftButton or not self._edges.size:
+            return
+        vb = self.getPlotItem().getViewBox()
+        if not vb.sceneBoundingRect().contains(ev.scenePos()):
+            return
+        x = float(vb.mapSceneToView(ev.scenePos()).x())
+        x = min(max(x, float(self._edges[0])), float(self._edges[-1]))
+        value = float(round(x)) if self._edges[-1] - self._edges[0] > 2 else round(x, 3)
+        self._marker.setValue(value)
+        self.valuePicked.emit(value)
 
     def counts(self) -> dict[str, np.ndarray]:
         """The bin counts per channel ("gray" or "b", "g", "r") of the last image."""

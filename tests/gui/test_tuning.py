@@ -1,0 +1,156 @@
+"""Issue #13, tuning: ranges that follow the image depth, inactive parameters greyed out, the
+histogram setting a threshold by a click, and the file-handling slips found on the line."""
+
+import cv2
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from workbench.core.paths import demo_pipeline
+from workbench.gui import i18n
+from workbench.gui.mainwindow import MainWindow, autosave_path, pending_recoveries
+
+
+@pytest.fixture
+def win(qtbot):
+    w = MainWindow(recover=False)
+    qtbot.addWidget(w)
+    w.ask_save_changes = lambda: "discard"
+    yield w
+    w._dirty_extra = False
+    w.doc.undo.setClean()
+    w.close()
+    i18n.set_language("en")
+
+
+def wait_run(win, qtbot):
+    with qtbot.waitSignal(win.ran, timeout=30_000):
+        pass
+    assert win.runner.wait_idle(30)
+
+
+def _slider(win, name):
+    return win.inspector._rows[name].editor.slider
+
+
+def test_threshold_value_follows_the_depth_and_is_greyed_when_unused(win, qtbot):
+    with qtbot.waitSignal(win.ran, timeout=30_000):
+        win.open(demo_pipeline())
+    win.canvas.select(["threshold"])
+    qtbot.waitUntil(lambda: win.inspector._input_dtype == "uint8", timeout=5_000)
+    rows = win.inspector._rows
+    # ADAPTIVE_GAUSSIAN: the fixed value does nothing, block size and C do
+    assert not rows["value"].editor.widget.isEnabled()
+    assert rows["block_size"].editor.widget.isEnabled() and rows["c"].editor.widget.isEnabled()
+    with qtbot.waitSignal(win.ran, timeout=30_000):
+        win.doc.set_param("threshold", "mode", "FIXED")
+    assert rows["value"].editor.widget.isEnabled()
+    assert not rows["block_size"].editor.widget.isEnabled() and not rows["c"].editor.widget.isEnabled()
+    slider = _slider(win, "value")
+    assert slider.maximum() == 255  # 0-255 for an 8-bit image, not 0-65535
+    slider.setFocus()
+    qtbot.keyClick(slider, Qt.Key_End)
+    assert win.doc.pipeline.nodes["threshold"].params["value"] == 255.0
+    qtbot.keyClick(slider, Qt.Key_Home)
+    for _ in range(6):  # six steps right: six grey levels, not 1382
+        qtbot.keyClick(slider, Qt.Key_Right)
+    assert win.doc.pipeline.nodes["threshold"].params["value"] == 6.0
+    with qtbot.waitSignal(win.ran, timeout=30_000):
+        win.doc.set_param("threshold", "mode", "OTSU")
+    assert not rows["value"].label.isEnabled() and not slider.isEnabled()
+
+
+def test_threshold_range_is_0_65535_for_a_16_bit_image(win, qtbot, tmp_path):
+    from skimage import data
+
+    img16 = data.coins().astype(np.uint16) * 257
+    path = tmp_path / "coins16.png"
+    assert cv2.imwrite(str(path), img16)
+    src = win.canvas.add_node("io.image_file")
+    win.doc.set_param(src, "path", str(path))
+    thr = win.canvas.add_node("cv.threshold")
+    win.doc.set_param(thr, "mode", "FIXED")
+    assert win.doc.connect(src, "image", thr, "image") is None
+    win.canvas.select([thr])
+    qtbot.waitUntil(lambda: win.inspector._input_dtype == "uint16", timeout=30_000)
+    assert _slider(win, "value").maximum() == 65535
+
+
+def test_a_click_on_the_histogram_sets_the_threshold(win, qtbot):
+    win.show()
+    with qtbot.waitSignal(win.ran, timeout=30_000):
+        win.open(demo_pipeline())
+    win.plots.setCurrentWidget(win.histogram)
+    win.dock_plots.show()
+    win.canvas.select(["threshold"])
+    with qtbot.waitSignal(win.ran, timeout=30_000):
+        win.doc.set_param("threshold", "mode", "FIXED")
+    qtbot.waitUntil(lambda: win.histogram.marker() == 128.0, timeout=5_000)
+    hist = win.histogram
+    counts = hist.counts()
+    assert set(counts) == {"gray"}  # the image flowing into the threshold, not its mask
+    vb = hist.getPlotItem().getViewBox()
+    scene_pt = vb.mapViewToScene(pg_point(90.0, 0.0))
+    y = vb.sceneBoundingRect().center().y()
+    pos = hist.mapFromScene(scene_pt.x(), y)
+    with qtbot.waitSignal(win.ran, timeout=30_000):
+        qtbot.mouseClick(hist.viewport(), Qt.LeftButton, pos=QPoint(pos.x(), pos.y()))
+    value = win.doc.pipeline.nodes["threshold"].params["value"]
+    assert abs(value - 90.0) <= 2.0
+    assert win.inspector._rows["value"].editor.spin.value() == value
+    qtbot.waitUntil(lambda: hist.marker() == value, timeout=5_000)
+
+
+def pg_point(x, y):
+    from PySide6.QtCore import QPointF
+
+    return QPointF(x, y)
+
+
+def test_no_false_recovery_prompt_after_opening_another_file_and_quitting(qtbot, tmp_path):
+    """Edit a.json (autosaved), open b.json discarding the edit, quit normally: nothing to recover."""
+    import shutil
+
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    shutil.copy(demo_pipeline(), a)
+    shutil.copy(demo_pipeline(), b)
+    (tmp_path / "../samples").resolve().mkdir(exist_ok=True)
+    w = MainWindow(recover=False)
+    qtbot.addWidget(w)
+    w.ask_save_changes = lambda: "discard"
+    assert w.open(a)
+    w.doc.set_param("threshold", "c", -14.0)
+    assert w.autosave() == autosave_path(a.resolve())
+    assert w.open(b)
+    assert pending_recoveries() == []  # the discarded edit of a.json is gone
+    w.doc.set_param("threshold", "c", -16.0)
+    w.autosave()
+    w.doc.undo.setClean()
+    w._dirty_extra = False
+    w.close()
+    assert pending_recoveries() == []
+
+
+def test_file_open_on_a_png_makes_an_image_pipeline(win, qtbot, tmp_path):
+    from skimage import data
+
+    png = tmp_path / "coins.png"
+    cv2.imwrite(str(png), data.coins())
+    with qtbot.waitSignal(win.ran, timeout=30_000):
+        assert win.open(png)
+    nodes = list(win.doc.pipeline.nodes.values())
+    assert [n.spec.id for n in nodes] == ["io.image_file"]
+    assert win.viewer.image is not None and win.viewer.image.shape[:2] == data.coins().shape
+    win.doc.undo.undo()  # the drop is one undo step
+    assert win.doc.pipeline.nodes == {}
+
+
+def test_file_open_on_a_binary_file_says_what_it_is(win, qtbot, tmp_path):
+    junk = tmp_path / "frame.raw"
+    junk.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary")
+    messages = []
+    win.show_message = lambda text, error=False: messages.append((text, error))
+    assert not win.open(junk)
+    assert len(messages) == 1 and messages[0][1]
+    text = messages[0][0]
+    assert "codec" not in text and "not a pipeline file" in text and "\n" not in text
