@@ -648,6 +648,10 @@
    <translation>全部显示</translation>
   </message>
   <message>
+   <source>Show on the macro</source>
+   <translation>显示在宏上</translation>
+  </message>
+  <message>
    <source>Show the histogram and drag the display levels</source>
    <translation>显示直方图并拖动显示色阶</translation>
   </message>

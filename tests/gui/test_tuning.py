@@ -154,3 +154,84 @@ def test_file_open_on_a_binary_file_says_what_it_is(win, qtbot, tmp_path):
     assert len(messages) == 1 and messages[0][1]
     text = messages[0][0]
     assert "codec" not in text and "not a pipeline file" in text and "\n" not in text
+
+
+# ---------------------------------------------------------------- item 6: tuning inside a macro
+def _click_node(qtbot, canvas, node_id, button=Qt.LeftButton):
+    from workbench.gui.canvas_items import NodeItem
+
+    item = next(it for it in canvas.scene().items() if isinstance(it, NodeItem) and it.node_id == node_id)
+    canvas.centerOn(item)
+    pos = canvas.mapFromScene(item.pos() + pg_point(40, 12))
+    qtbot.mouseClick(canvas.viewport(), button, pos=pos)
+
+
+def test_a_node_inside_a_macro_is_tuned_from_the_inspector(win, qtbot):
+    from PySide6.QtWidgets import QSpinBox
+
+    win.show()
+    with qtbot.waitSignal(win.ran, timeout=30_000):
+        win.open(demo_pipeline())
+    macro = win.doc.group(["threshold", "open", "fill"])
+    wait_run(win, qtbot)
+    inner_canvas = win.open_macro(macro)
+    qtbot.waitExposed(inner_canvas)
+    # the inner nodes show the badges of the last run
+    from workbench.gui.canvas_items import NodeItem
+
+    items = {it.node_id: it for it in inner_canvas.scene().items() if isinstance(it, NodeItem)}
+    assert items["open"]._pills() and items["open"].status in ("ok", "cached")
+    _click_node(qtbot, inner_canvas, "open")
+    assert win.inspector.node_id() == "open" and win.inspector.doc.pipeline is inner_canvas.doc.pipeline
+    assert win.viewer_panel.title.text().startswith("open")
+    spin = win.inspector._rows["size"].editor.spin
+    assert isinstance(spin, QSpinBox)
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin.lineEdit(), "41")
+    with qtbot.waitSignal(win.ran, timeout=30_000):
+        qtbot.keyClick(spin.lineEdit(), Qt.Key_Return)
+    win.runner.wait_idle(30)
+    assert win.doc.pipeline.nodes[macro].graph.nodes["open"].params["size"] == 41
+    assert win.result.nodes["count"].outputs["count"] != 24
+    # back on the main canvas the inspector edits the outer pipeline again
+    win.tabs.setCurrentIndex(0)
+    _click_node(qtbot, win.canvas, "count")
+    assert win.inspector.node_id() == "count" and win.inspector.doc is win.doc
+
+
+def test_an_inner_parameter_exposed_on_the_macro(win, qtbot):
+    win.show()
+    with qtbot.waitSignal(win.ran, timeout=30_000):
+        win.open(demo_pipeline())
+    macro = win.doc.group(["threshold", "open", "fill"])
+    wait_run(win, qtbot)
+    inner_canvas = win.open_macro(macro)
+    qtbot.waitExposed(inner_canvas)
+    _click_node(qtbot, inner_canvas, "open")
+    label = win.inspector._rows["size"].label
+    from PySide6.QtGui import QContextMenuEvent
+    from PySide6.QtWidgets import QApplication
+
+    qtbot.mouseClick(label, Qt.RightButton)  # a right-click on the parameter's name ...
+    centre = label.rect().center()  # ... and the context-menu event the window system sends with it
+    QApplication.sendEvent(label, QContextMenuEvent(QContextMenuEvent.Mouse, centre, label.mapToGlobal(centre)))
+    menu = win.inspector.expose_menu
+    assert menu is not None
+    qtbot.waitExposed(menu)
+    act = menu.actions()[0]
+    qtbot.mouseClick(menu, Qt.LeftButton, pos=menu.actionGeometry(act).center())
+    assert win.doc.pipeline.nodes[macro].params["exposed"] == "open.size"
+    win.tabs.setCurrentIndex(0)
+    _click_node(qtbot, win.canvas, macro)
+    assert win.inspector.node_id() == macro
+    row = win.inspector._rows["open.size"]
+    assert row.label.text() == "open · Size" and row.editor.spin.value() == 5
+    spin = row.editor.spin
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin.lineEdit(), "9")
+    with qtbot.waitSignal(win.ran, timeout=30_000):
+        qtbot.keyClick(spin.lineEdit(), Qt.Key_Return)
+    assert win.doc.pipeline.nodes[macro].graph.nodes["open"].params["size"] == 9
+    win.doc.undo.undo()  # one undo history
+    assert win.doc.pipeline.nodes[macro].graph.nodes["open"].params["size"] == 5
+    assert spin.value() == 5

@@ -84,6 +84,7 @@ class RunViewMixin:
                     device_note = note
         if device_note:
             self.device_label.setText(self._device_text(device_note))
+        self._show_inner_badges()
         self._validate(fails, notes)
         self._show_run_time(result)
         self._show_verdict(result)
@@ -135,6 +136,9 @@ class RunViewMixin:
 
     # ================================================================== viewer
     def _selection_changed(self, ids: list[str]) -> None:
+        if self.inspector.doc is not self.doc:  # back from a macro tab's node
+            self.inspector.set_node(None)
+            self.inspector.set_document(self.doc)
         self.inspector.set_node(ids[0] if len(ids) == 1 else None)
         self._update_run_info()
         self._show_selected()
@@ -159,12 +163,20 @@ class RunViewMixin:
 
     def _update_run_info(self) -> None:
         nid = self.inspector.node_id()
-        if nid is None or self.result is None or nid not in self.result.nodes:
-            return
-        r = self.result.nodes[nid]
-        if self.result_pipeline is not None and nid in self.result_pipeline.nodes:
-            src = upstream_image(self.result_pipeline, self.result, nid)
+        if self._macro_canvas() is not None:  # a node inside the macro shown in its tab
+            r = self._inner_node_result()
+            found = self.inner_result(self._macro_canvas().macro_id)
+            if r is None or found is None:
+                return
+            src = upstream_image(found[0], found[1], nid)
             self.inspector.set_input_dtype(src.dtype.name if src is not None else None)
+        elif nid is None or self.result is None or nid not in self.result.nodes:
+            return
+        else:
+            r = self.result.nodes[nid]
+            if self.result_pipeline is not None and nid in self.result_pipeline.nodes:
+                src = upstream_image(self.result_pipeline, self.result, nid)
+                self.inspector.set_input_dtype(src.dtype.name if src is not None else None)
         self.inspector.set_run_info(r.status, r.seconds * 1000 if r.status in (OK, CACHED) else None, r.notes,
                                     r.message if r.status == FAILED else "")
 
@@ -183,7 +195,7 @@ class RunViewMixin:
             self.viewer_panel.title.setText(f"{a.title}  ⇄  {b.title}")
             return
         self.viewer_panel.stack.setCurrentWidget(self.viewer)
-        content = view_content(self.result_pipeline, self.result, self.shown_node())
+        content = self._inner_view() or view_content(self.result_pipeline, self.result, self.shown_node())
         self.viewer.set_image(content.image)
         self.viewer.set_overlays(content.overlays)
         self._plots_stale = True
@@ -211,10 +223,10 @@ class RunViewMixin:
 
     def _threshold_param(self) -> tuple[str, str] | None:
         """(node, parameter) of the shown node's pixel-value parameter in use (a fixed threshold)."""
-        nid = self.inspector.node_id()
-        if nid is None or nid not in self.doc.pipeline.nodes:
+        nid, doc = self.inspector.node_id(), self.inspector.doc  # a macro's inner document too
+        if nid is None or nid not in doc.pipeline.nodes:
             return None
-        inst = self.doc.pipeline.nodes[nid]
+        inst = doc.pipeline.nodes[nid]
         params = {p.name: inst.params.get(p.name, p.default) for p in inst.spec.params}
         name = next((p.name for p in inst.spec.params if p.follows_depth and p.is_active(params)), None)
         return (nid, name) if name else None
@@ -224,15 +236,18 @@ class RunViewMixin:
         flowing into it, with the threshold marked (a click there sets it)."""
         target = self._threshold_param()
         image = self.viewer.image
-        if target and self.result is not None and self.result_pipeline is not None:
-            image = upstream_image(self.result_pipeline, self.result, target[0])
+        ran = self.inner_result(self._macro_canvas().macro_id) if self._macro_canvas() else \
+            (self.result_pipeline, self.result)
+        if target and ran and ran[1] is not None and ran[0] is not None:
+            image = upstream_image(ran[0], ran[1], target[0])
         self.histogram.set_image(image)
-        self.histogram.set_marker(self.doc.pipeline.nodes[target[0]].params.get(target[1]) if target else None)
+        doc = self.inspector.doc
+        self.histogram.set_marker(doc.pipeline.nodes[target[0]].params.get(target[1]) if target else None)
 
     def _histogram_picked(self, value: float) -> None:
         target = self._threshold_param()
         if target:
-            self.doc.set_param(target[0], target[1], value)
+            self.inspector.doc.set_param(target[0], target[1], value)
 
     def _roi_changed(self, node_id: str, name: str, roi) -> None:
         if node_id != self.inspector.node_id():

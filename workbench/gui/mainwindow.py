@@ -31,6 +31,7 @@ from workbench.gui.main_actions import build_actions, retranslate_actions
 from workbench.gui.main_files import (AUTOSAVE_MS, FilesMixin, autosave_dir, autosave_path,  # noqa: F401
                                       pending_recoveries)
 from workbench.gui.main_launch import LaunchMixin
+from workbench.gui.main_macros import MacroMixin
 from workbench.gui.main_panels import ProblemsPanel, ViewerPanel, device_summary
 from workbench.gui.main_run import RunViewMixin
 from workbench.gui.palette import NodePalette
@@ -38,7 +39,7 @@ from workbench.gui.plots import HistogramPlot, TimingPlot, TrendPlot
 from workbench.gui.runner import FolderRun, RunController
 
 
-class MainWindow(FilesMixin, RunViewMixin, LaunchMixin, QMainWindow):
+class MainWindow(FilesMixin, RunViewMixin, LaunchMixin, MacroMixin, QMainWindow):
     ran = Signal()  # a run's result has been shown
 
     def __init__(self, *, recover: bool = True) -> None:
@@ -85,6 +86,7 @@ class MainWindow(FilesMixin, RunViewMixin, LaunchMixin, QMainWindow):
         self.tabs.addTab(self.canvas, "")
         self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
         self.tabs.tabCloseRequested.connect(self._close_tab)
+        self.tabs.currentChanged.connect(self._tab_changed)
         self.setCentralWidget(self.tabs)
 
     def _build_docks(self) -> None:
@@ -316,6 +318,7 @@ class MainWindow(FilesMixin, RunViewMixin, LaunchMixin, QMainWindow):
         canvas.macro_id = node_id
         self._macro_docs[id(canvas)] = inner
         canvas.message.connect(self.show_message)
+        self._connect_macro_canvas(canvas)
         title = inst.params.get("title") or node_id
         self.tabs.addTab(canvas, f"{t('Macro')}: {title}")
         self.tabs.setCurrentWidget(canvas)
