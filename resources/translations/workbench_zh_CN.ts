@@ -8,6 +8,10 @@
    <translation>关于 Vision Workbench(&amp;A)</translation>
   </message>
   <message>
+   <source>&amp;Arrange Nodes</source>
+   <translation>自动排列节点(&amp;A)</translation>
+  </message>
+  <message>
    <source>&amp;Cancel Run</source>
    <translation>取消运行(&amp;C)</translation>
   </message>
@@ -792,6 +796,10 @@
    <translation>已取消</translation>
   </message>
   <message>
+   <source>division by zero</source>
+   <translation>除以零</translation>
+  </message>
+  <message>
    <source>error</source>
    <translation>错误</translation>
   </message>
@@ -818,6 +826,10 @@
   <message>
    <source>inspections from</source>
    <translation>条检测记录，来自</translation>
+  </message>
+  <message>
+   <source>missing entry</source>
+   <translation>缺少条目</translation>
   </message>
   <message>
    <source>missing image</source>

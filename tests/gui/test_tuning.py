@@ -235,3 +235,75 @@ def test_an_inner_parameter_exposed_on_the_macro(win, qtbot):
     win.doc.undo.undo()  # one undo history
     assert win.doc.pipeline.nodes[macro].graph.nodes["open"].params["size"] == 5
     assert spin.value() == 5
+
+
+# ---------------------------------------------------------------- item 11
+def _rects(canvas):
+    from workbench.gui.canvas_items import NodeItem
+
+    return {it.node_id: it.sceneBoundingRect() for it in canvas.scene().items() if isinstance(it, NodeItem)}
+
+
+def test_nodes_added_with_enter_go_beside_the_selection_without_overlap(win, qtbot):
+    win.show()
+    pal = win.palette
+    added = []
+    for query in ("threshold", "gauss", "median", "threshold"):
+        pal.search.clear()
+        qtbot.keyClicks(pal.search, query)
+        qtbot.keyClick(pal.search, Qt.Key_Return)
+        added.append(win.canvas.selected_ids()[0])
+    assert len(set(added)) == 4
+    rects = _rects(win.canvas)
+    for a in added:
+        for b in added:
+            if a < b:
+                assert not rects[a].intersects(rects[b]), (a, b)
+    assert rects[added[1]].left() > rects[added[0]].right()  # the second went right of the first
+    steps = win.doc.undo.count()
+    win.activateWindow()
+    win.canvas.setFocus()
+    qtbot.waitUntil(lambda: win.canvas.hasFocus(), timeout=5_000)
+    qtbot.keyClick(win.canvas, Qt.Key_L, Qt.ControlModifier)  # View > Arrange Nodes (Ctrl+L): one undo step
+    assert win.doc.undo.count() == steps + 1
+    rects = _rects(win.canvas)
+    assert all(not rects[a].intersects(rects[b]) for a in added for b in added if a < b)
+
+
+def test_new_clears_the_trend_and_last_run(win, qtbot, tmp_path):
+    import shutil
+
+    with qtbot.waitSignal(win.ran, timeout=30_000):
+        win.open(demo_pipeline())
+    folder = tmp_path / "imgs"
+    folder.mkdir()
+    shutil.copy(demo_pipeline().parent.parent / "samples" / "coins.png", folder / "a.png")
+    run = win.run_folder(folder)
+    with qtbot.waitSignal(run.finished, timeout=60_000):
+        pass
+    assert win.trend.series_names() and win.time_label.text()
+    win.new_file()
+    assert win.trend.series_names() == [] and win.time_label.text() == ""
+
+
+def test_paths_picked_under_the_pipeline_folder_are_saved_relative(win, qtbot, tmp_path):
+    import json
+
+    img = tmp_path / "imgs" / "part.png"
+    img.parent.mkdir()
+    cv2.imwrite(str(img), np.full((20, 20), 128, np.uint8))
+    win.drop_files([img])  # an absolute path, before the pipeline has a file
+    target = tmp_path / "line.json"
+    assert win._save_to(target)
+    node = next(n for n in json.loads(target.read_text())["nodes"] if n["type"] == "io.image_file")
+    assert node["params"]["path"] == "imgs/part.png"
+
+
+def test_problems_show_readable_messages(win, qtbot):
+    from workbench.gui.main_panels import readable_error
+
+    assert readable_error("ValueError: size must be odd") == "Size must be odd"
+    assert readable_error("OpenCV: bad kernel") == "OpenCV: bad kernel"
+    win.problems.set_problems([], [("blur", "ValueError: size must be odd")], [])
+    assert win.problems.tree.topLevelItem(0).text(2) == "Size must be odd"
+    assert "ValueError" in win.problems.tree.topLevelItem(0).toolTip(2)  # the raw text stays a hover away

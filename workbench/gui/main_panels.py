@@ -29,6 +29,27 @@ def device_summary() -> str:
     return f"CPU — {why}" if why else "GPU (CUDA) available"
 
 
+_PY_ERRORS = {"ValueError", "TypeError", "RuntimeError", "AssertionError", "AttributeError", "IndexError",
+              "OverflowError", "ArithmeticError", "Exception", "OSError", "NotImplementedError"}
+
+
+def readable_error(message: str) -> str:
+    """A node failure as a person reads it: no Python exception names ("ValueError: x" -> "x";
+    "KeyError: 'a'" -> "missing entry 'a'"; "ZeroDivisionError: ..." -> "division by zero")."""
+    name, sep, rest = message.partition(": ")
+    if not sep or not name.isidentifier():
+        return message
+    if name in _PY_ERRORS:
+        return rest[:1].upper() + rest[1:]
+    if name == "KeyError":
+        return t("missing entry") + f" {rest}"
+    if name == "ZeroDivisionError":
+        return t("division by zero")
+    if name in ("FileNotFoundError", "PermissionError", "IsADirectoryError"):
+        return rest
+    return message
+
+
 class ViewerPanel(QWidget):
     """The viewer dock's content: a title bar with pin/compare/fit/1:1 and the viewer itself."""
 
@@ -83,7 +104,7 @@ class ProblemsPanel(QWidget):
         for kind, rows, color in ((t("Problem"), validation, theme.WARN_COLOR), (t("Error"), failures, theme.NG_COLOR),
                                   (t("Note"), notes, "#4a90d9")):
             for node_id, msg in rows:
-                item = QTreeWidgetItem([kind, node_id, msg])
+                item = QTreeWidgetItem([kind, node_id, readable_error(msg) if rows is failures else msg])
                 item.setData(0, Qt.UserRole, node_id)
                 item.setToolTip(2, msg)
                 item.setForeground(0, QColor(color))

@@ -130,6 +130,9 @@ class RunViewMixin:
         self.viewer.set_overlays([])
         self.histogram.set_image(None)
         self.timing.set_timings([])
+        self.trend.clear()  # a new or other pipeline: the old trend and last run do not apply
+        self.time_label.setText("")
+        self.inspector.clear_run_info()
         self.verdict_label.setText("")
         self.verdict_label.setStyleSheet("")
         self._validate()

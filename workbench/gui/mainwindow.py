@@ -272,6 +272,10 @@ class MainWindow(FilesMixin, RunViewMixin, LaunchMixin, MacroMixin, QMainWindow)
         nid = self.canvas.add_node(type_id)
         self.canvas.select([nid])
 
+    def auto_layout(self) -> None:
+        w = self.tabs.currentWidget()
+        (w if hasattr(w, "auto_layout") else self.canvas).auto_layout()
+
     def group_selected(self) -> None:
         self.canvas.group_selected()
 
