@@ -396,6 +396,10 @@
    <translation>新密码</translation>
   </message>
   <message>
+   <source>Next image</source>
+   <translation>下一张图像</translation>
+  </message>
+  <message>
    <source>No NG frames since the counters were reset.</source>
    <translation>计数清零后尚无 NG 图像。</translation>
   </message>
@@ -510,6 +514,10 @@
   <message>
    <source>Plots</source>
    <translation>图表</translation>
+  </message>
+  <message>
+   <source>Previous image</source>
+   <translation>上一张图像</translation>
   </message>
   <message>
    <source>Problem</source>
@@ -678,6 +686,10 @@
   <message>
    <source>Stop</source>
    <translation>停止</translation>
+  </message>
+  <message>
+   <source>Stop browsing: back to the pipeline's own input</source>
+   <translation>停止浏览：返回流程自身的输入</translation>
   </message>
   <message>
    <source>Stopped</source>

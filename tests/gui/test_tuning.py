@@ -307,3 +307,16 @@ def test_problems_show_readable_messages(win, qtbot):
     win.problems.set_problems([], [("blur", "ValueError: size must be odd")], [])
     assert win.problems.tree.topLevelItem(0).text(2) == "Size must be odd"
     assert "ValueError" in win.problems.tree.topLevelItem(0).toolTip(2)  # the raw text stays a hover away
+
+
+def test_compare_keeps_the_overlays(win, qtbot):
+    with qtbot.waitSignal(win.ran, timeout=30_000):
+        win.open(demo_pipeline())
+    win.canvas.select(["threshold"])
+    qtbot.mouseClick(win.viewer_panel.pin, Qt.LeftButton)
+    win.canvas.select(["blobs"])  # blob analysis: the regions are drawn over the mask
+    qtbot.mouseClick(win.viewer_panel.compare_btn, Qt.LeftButton)
+    cmp = win.viewer_panel.compare
+    assert win.viewer_panel.stack.currentWidget() is cmp
+    assert cmp.viewer_b.overlay_items()  # the blobs' regions, as in the single viewer
+    assert not cmp.viewer_a.overlay_items()

@@ -37,7 +37,7 @@ class RunViewMixin:
         if not self.doc.pipeline.nodes:
             self._clear_results()
             return
-        self.runner.request(self.doc.pipeline)
+        self.runner.request(self.pipeline_for_run())  # a browsed folder-run image feeds the source
 
     def run_once(self) -> None:
         self._run_queued = True
@@ -130,7 +130,8 @@ class RunViewMixin:
         self.viewer.set_overlays([])
         self.histogram.set_image(None)
         self.timing.set_timings([])
-        self.trend.clear()  # a new or other pipeline: the old trend and last run do not apply
+        self.trend.clear()  # a new or other pipeline: the old trend, folder run and last run do not apply
+        self._browse_reset()
         self.time_label.setText("")
         self.inspector.clear_run_info()
         self.verdict_label.setText("")
@@ -194,7 +195,7 @@ class RunViewMixin:
             a = view_content(self.result_pipeline, self.result, pinned)
             b = view_content(self.result_pipeline, self.result, sel[0])
             self.viewer_panel.stack.setCurrentWidget(self.viewer_panel.compare)
-            self.viewer_panel.compare.set_images(a.image, b.image, a.title, b.title)
+            self.viewer_panel.compare.set_images(a.image, b.image, a.title, b.title, a.overlays, b.overlays)
             self.viewer_panel.title.setText(f"{a.title}  ⇄  {b.title}")
             return
         self.viewer_panel.stack.setCurrentWidget(self.viewer)

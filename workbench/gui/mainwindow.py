@@ -32,6 +32,7 @@ from workbench.gui.main_files import (AUTOSAVE_MS, FilesMixin, autosave_dir, aut
                                       pending_recoveries)
 from workbench.gui.main_launch import LaunchMixin
 from workbench.gui.main_macros import MacroMixin
+from workbench.gui.folder_browser import BrowseMixin
 from workbench.gui.main_panels import ProblemsPanel, ViewerPanel, device_summary
 from workbench.gui.main_run import RunViewMixin
 from workbench.gui.palette import NodePalette
@@ -39,7 +40,7 @@ from workbench.gui.plots import HistogramPlot, TimingPlot, TrendPlot
 from workbench.gui.runner import FolderRun, RunController
 
 
-class MainWindow(FilesMixin, RunViewMixin, LaunchMixin, MacroMixin, QMainWindow):
+class MainWindow(FilesMixin, RunViewMixin, LaunchMixin, MacroMixin, BrowseMixin, QMainWindow):
     ran = Signal()  # a run's result has been shown
 
     def __init__(self, *, recover: bool = True) -> None:
@@ -66,6 +67,7 @@ class MainWindow(FilesMixin, RunViewMixin, LaunchMixin, MacroMixin, QMainWindow)
         self.last_edit_latency_ms: float | None = None
         self._build_central()
         self._build_docks()
+        self._build_browser()
         self._build_status_bar()
         build_actions(self)
         self._connect()

@@ -17,7 +17,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QLabel, QMenu
 
 from workbench.gui import theme
 from workbench.gui.i18n import t
@@ -253,9 +253,12 @@ class TimingPlot(pg.PlotWidget):
 
 class TrendPlot(pg.PlotWidget):
     """Values across the frames of a folder run: one curve per series, a legend, and the chosen
-    series (set_shown, or click a legend entry, or the context menu's Series list)."""
+    series (set_shown, or click a legend entry, or the context menu's Series list). A series with
+    tolerance limits (set_limits) shows them as a band, with mean, sigma, min/max, Cp and Cpk of the
+    first shown series; error frames (add_error) are red marks; a click on a point emits its frame."""
 
     seriesAdded = Signal(str)
+    pointClicked = Signal(int)  # the frame index of a clicked point
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -274,6 +277,21 @@ class TrendPlot(pg.PlotWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(40)  # add_point bursts redraw at most 25 times a second
         self._timer.timeout.connect(self.flush)
+        self._limits: dict[str, tuple[float | None, float | None]] = {}
+        self._band = pg.LinearRegionItem(orientation="horizontal", movable=False,
+                                         brush=pg.mkBrush(60, 200, 110, 38), pen=pg.mkPen("#3ccf6e", style=Qt.DashLine))
+        self._band.setZValue(-10)
+        self._band.hide()
+        self.addItem(self._band, ignoreBounds=True)
+        self._errors: list[float] = []
+        self._error_marks = pg.ScatterPlotItem(symbol="x", size=11, pen=pg.mkPen("#ff5a5a", width=2), brush=None)
+        self._error_marks.setZValue(5)
+        self.addItem(self._error_marks)
+        self.stats = None  # runtime.spc.Capability of the first shown series
+        self.stats_label = QLabel(self)
+        self.stats_label.setStyleSheet("background: rgba(30,33,38,210); color: #d8dce2; padding: 3px 6px;"
+                                       " border-radius: 3px;")
+        self.stats_label.hide()
         menu = self.getViewBox().menu
         if menu is not None:
             self._series_menu = QMenu(t("Series"), menu)
@@ -311,6 +329,12 @@ class TrendPlot(pg.PlotWidget):
         self._curves.clear()
         self._data.clear()
         self._dirty.clear()
+        self._limits.clear()
+        self._errors.clear()
+        self._error_marks.setData([], [])
+        self._band.hide()
+        self.stats = None
+        self.stats_label.hide()
 
     def series_names(self) -> list[str]:
         return list(self._data)
@@ -325,6 +349,7 @@ class TrendPlot(pg.PlotWidget):
         self._shown = None if names is None else set(names)
         for name, c in self._curves.items():
             c.setVisible(self.is_shown(name))
+        self._update_stats()
 
     def is_shown(self, name: str) -> bool:
         return self._shown is None or name in self._shown
@@ -345,6 +370,7 @@ class TrendPlot(pg.PlotWidget):
                 color = SERIES_COLORS[len(self._curves) % len(SERIES_COLORS)]
                 c = self.plot([], [], name=name, pen=pg.mkPen(color, width=2), connect="finite",
                               symbol="o", symbolSize=5, symbolBrush=color, symbolPen=None)
+                c.sigPointsClicked.connect(self._point_clicked)
                 c.setVisible(self._shown is None or name in self._shown)
                 self._curves[name] = c
                 self.seriesAdded.emit(name)
@@ -352,6 +378,61 @@ class TrendPlot(pg.PlotWidget):
             c.setSymbol("o" if n <= 300 else None)
             c.setData(np.array(xs, np.float64), np.array(ys, np.float64))
         self._dirty.clear()
+        self._update_stats()
+
+    # -- limits, statistics, error frames, clicks
+    def set_limits(self, series: str, low: float | None, high: float | None) -> None:
+        """The tolerance of a series (a judge's limits): a band while it is the first shown series."""
+        self._limits[str(series)] = (low, high)
+        self._update_stats()
+
+    def add_error(self, x: float) -> None:
+        """Mark frame x as an error (no value): a red cross on the frame axis."""
+        self._errors.append(float(x))
+        self._dirty.add("")  # redraw soon
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def errors(self) -> list[float]:
+        return list(self._errors)
+
+    def _update_stats(self) -> None:
+        from workbench.runtime.spc import capability
+
+        shown = self.shown()
+        name = shown[0] if shown else None
+        low, high = self._limits.get(name, (None, None)) if name else (None, None)
+        ys = self._data[name][1] if name else []
+        self.stats = capability(ys, low, high) if name else None
+        if low is not None or high is not None:
+            top = high if high is not None else max([y for y in ys if np.isfinite(y)] + [low]) * 1.05 + 1
+            bottom = low if low is not None else min([y for y in ys if np.isfinite(y)] + [high]) * 0.95 - 1
+            self._band.setRegion((bottom, top))
+            self._band.show()
+        else:
+            self._band.hide()
+        finite = [y for y in ys if np.isfinite(y)]
+        base = min(finite) if finite else 0.0
+        self._error_marks.setData(self._errors, [base] * len(self._errors))
+        if self.stats is None:
+            self.stats_label.hide()
+            return
+        text = "   ".join(f"{k} {v}" for k, v in self.stats.lines())
+        if self._errors:
+            text += "   " + t("errors") + f" {len(self._errors)}"
+        self.stats_label.setText(f"{name}:  {text}")
+        self.stats_label.adjustSize()
+        self.stats_label.move(max(60, self.width() - self.stats_label.width() - 10), self.height() - 52)
+        self.stats_label.show()
+
+    def resizeEvent(self, ev) -> None:  # noqa: N802
+        super().resizeEvent(ev)
+        if "stats_label" in self.__dict__ and self.stats_label.isVisible():
+            self.stats_label.move(max(60, self.width() - self.stats_label.width() - 10), self.height() - 52)
+
+    def _point_clicked(self, _curve, points, *_a) -> None:
+        if len(points):
+            self.pointClicked.emit(int(round(points[0].pos().x())))
 
     def _series(self, name: str) -> tuple[list[float], list[float]]:
         name = str(name)
