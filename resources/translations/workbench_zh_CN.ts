@@ -304,6 +304,10 @@
    <translation>GPU</translation>
   </message>
   <message>
+   <source>GPU (CUDA) available</source>
+   <translation>GPU (CUDA) 可用</translation>
+  </message>
+  <message>
    <source>Group into macro</source>
    <translation>组合为宏</translation>
   </message>
@@ -828,6 +832,10 @@
    <translation>否</translation>
   </message>
   <message>
+   <source>forced by WORKBENCH_FORCE_CPU</source>
+   <translation>由 WORKBENCH_FORCE_CPU 强制</translation>
+  </message>
+  <message>
    <source>images</source>
    <translation>张图像</translation>
   </message>
@@ -882,6 +890,10 @@
   <message>
    <source>the clipboard does not hold workbench nodes</source>
    <translation>剪贴板中没有 Workbench 节点</translation>
+  </message>
+  <message>
+   <source>this build has no GPU support</source>
+   <translation>此版本不支持 GPU</translation>
   </message>
   <message>
    <source>true</source>

@@ -380,7 +380,7 @@ class Inspector(QWidget):
         self._title.setToolTip(spec.id)
         self._swatch.setPixmap(_swatch(theme.category_color(spec.category), 12, 12).pixmap(12, 12))
         self._subtitle.setText(f"{nid}  ·  {spec.id}  ·  {node_tr(spec.category)}")
-        self._desc.setText(spec.description)
+        self._desc.setText(node_tr(spec.description))
         muted = theme.canvas_colors()["subtext"].name()
         self._desc.setStyleSheet(f"color: {muted};")
         self._subtitle.setStyleSheet(f"color: {muted};")

@@ -22,11 +22,11 @@ def device_summary() -> str:
     except Exception as exc:  # noqa: BLE001 - a broken onnxruntime install is shown, not raised
         return f"CPU — onnxruntime unavailable ({exc})"
     if force_cpu():
-        return "CPU — forced by WORKBENCH_FORCE_CPU"
+        return t("CPU") + " — " + t("forced by WORKBENCH_FORCE_CPU")
     if "CUDAExecutionProvider" not in ort.get_available_providers():
-        return "CPU — this build has no GPU support"
+        return t("CPU") + " — " + t("this build has no GPU support")
     why = diagnose_cuda()
-    return f"CPU — {why}" if why else "GPU (CUDA) available"
+    return t("CPU") + f" — {why}" if why else t("GPU (CUDA) available")
 
 
 _PY_ERRORS = {"ValueError", "TypeError", "RuntimeError", "AssertionError", "AttributeError", "IndexError",
@@ -97,9 +97,12 @@ class ProblemsPanel(QWidget):
         self.tree.setHeaderLabels([t("Kind"), t("Node"), t("Message")])
         self.tree.setColumnWidth(0, 90)
         self.tree.setColumnWidth(1, 110)
+        if getattr(self, "_shown", None) is not None:
+            self.set_problems(*self._shown)  # the kinds ("Error", "Problem") in the new language
 
     def set_problems(self, validation: list[tuple[str, str]], failures: list[tuple[str, str]],
                      notes: list[tuple[str, str]]) -> None:
+        self._shown = (validation, failures, notes)
         self.tree.clear()
         for kind, rows, color in ((t("Problem"), validation, theme.WARN_COLOR), (t("Error"), failures, theme.NG_COLOR),
                                   (t("Note"), notes, "#4a90d9")):

@@ -83,6 +83,7 @@ class RunViewMixin:
                 if note.startswith("ran on"):
                     device_note = note
         if device_note:
+            self._device_note = device_note
             self.device_label.setText(self._device_text(device_note))
         self._show_inner_badges()
         self._validate(fails, notes)
@@ -101,7 +102,7 @@ class RunViewMixin:
     @staticmethod
     def _device_text(note: str) -> str:
         if note.startswith("ran on CPU: "):
-            return "CPU — " + note[len("ran on CPU: "):]
+            return t("CPU") + " — " + note[len("ran on CPU: "):]
         return note.replace("ran on ", "")
 
     def _show_verdict(self, result: RunResult) -> None:

@@ -177,6 +177,9 @@ class MainWindow(FilesMixin, RunViewMixin, LaunchMixin, MacroMixin, BrowseMixin,
     # ================================================================== texts
     def retranslate(self) -> None:
         retranslate_actions(self)
+        note = getattr(self, "_device_note", None)
+        if hasattr(self, "device_label"):
+            self.device_label.setText(self._device_text(note) if note else device_summary())
         for dock, title in ((self.dock_palette, t("Nodes")), (self.dock_viewer, t("Viewer")),
                             (self.dock_inspector, t("Inspector")), (self.dock_plots, t("Plots")),
                             (self.dock_problems, t("Problems")), (self.dock_log, t("Log"))):
