@@ -60,6 +60,10 @@
    <translation>新建(&amp;N)</translation>
   </message>
   <message>
+   <source>&amp;Node Help</source>
+   <translation>节点帮助(&amp;N)</translation>
+  </message>
+  <message>
    <source>&amp;Open…</source>
    <translation>打开(&amp;O)…</translation>
   </message>
@@ -216,6 +220,10 @@
    <translation>深色</translation>
   </message>
   <message>
+   <source>Default</source>
+   <translation>默认值</translation>
+  </message>
+  <message>
    <source>Delete</source>
    <translation>删除</translation>
   </message>
@@ -254,6 +262,10 @@
   <message>
    <source>Errors: {n}</source>
    <translation>错误：{n}</translation>
+  </message>
+  <message>
+   <source>Example</source>
+   <translation>示例</translation>
   </message>
   <message>
    <source>Export CSV…</source>
@@ -312,6 +324,10 @@
    <translation>组合为宏</translation>
   </message>
   <message>
+   <source>Help</source>
+   <translation>帮助</translation>
+  </message>
+  <message>
    <source>Histogram</source>
    <translation>直方图</translation>
   </message>
@@ -320,11 +336,19 @@
    <translation>图像和视频</translation>
   </message>
   <message>
+   <source>In a pipeline file:</source>
+   <translation>在流程文件中：</translation>
+  </message>
+  <message>
    <source>Inference &amp;Device</source>
    <translation>推理设备(&amp;D)</translation>
   </message>
   <message>
    <source>Input</source>
+   <translation>输入</translation>
+  </message>
+  <message>
+   <source>Inputs</source>
    <translation>输入</translation>
   </message>
   <message>
@@ -374,6 +398,10 @@
   <message>
    <source>Main toolbar</source>
    <translation>主工具栏</translation>
+  </message>
+  <message>
+   <source>Meaning</source>
+   <translation>含义</translation>
   </message>
   <message>
    <source>Message</source>
@@ -488,6 +516,18 @@
    <translation>结论</translation>
   </message>
   <message>
+   <source>Outputs</source>
+   <translation>输出</translation>
+  </message>
+  <message>
+   <source>Parameter</source>
+   <translation>参数</translation>
+  </message>
+  <message>
+   <source>Parameters</source>
+   <translation>参数</translation>
+  </message>
+  <message>
    <source>Password</source>
    <translation>密码</translation>
   </message>
@@ -538,6 +578,10 @@
   <message>
    <source>RECENT NG  (click to enlarge)</source>
    <translation>最近的 NG（点击放大）</translation>
+  </message>
+  <message>
+   <source>Range</source>
+   <translation>范围</translation>
   </message>
   <message>
    <source>Re&amp;play on Past Inspections…</source>
@@ -646,6 +690,10 @@
   <message>
    <source>Select a node to see its parameters.</source>
    <translation>选择一个节点以查看其参数。</translation>
+  </message>
+  <message>
+   <source>Select a node, then press F1 for its help</source>
+   <translation>请先选择一个节点，再按 F1 查看其帮助</translation>
   </message>
   <message>
    <source>Series</source>
@@ -830,6 +878,10 @@
   <message>
    <source>false</source>
    <translation>否</translation>
+  </message>
+  <message>
+   <source>follows the image depth</source>
+   <translation>随图像位深变化</translation>
   </message>
   <message>
    <source>forced by WORKBENCH_FORCE_CPU</source>

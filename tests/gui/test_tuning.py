@@ -320,3 +320,29 @@ def test_compare_keeps_the_overlays(win, qtbot):
     assert win.viewer_panel.stack.currentWidget() is cmp
     assert cmp.viewer_b.overlay_items()  # the blobs' regions, as in the single viewer
     assert not cmp.viewer_a.overlay_items()
+
+
+# ---------------------------------------------------------------- item 18: F1 help
+def test_f1_on_a_node_opens_its_help_in_both_languages(win, qtbot):
+    win.show()
+    win.activateWindow()
+    nid = win.canvas.add_node("cv.threshold")
+    _click_node(qtbot, win.canvas, nid)
+    win.canvas.setFocus()
+    qtbot.waitUntil(lambda: win.canvas.hasFocus(), timeout=5_000)
+    qtbot.keyClick(win.canvas, Qt.Key_F1)
+    dlg = win.node_help
+    qtbot.waitExposed(dlg)
+    text = dlg.browser.toPlainText()
+    assert "Threshold" in text and "Turns an image into a binary mask" in text
+    assert "Parameters" in text and "block_size" in text and '"type": "cv.threshold"' in text
+    assert "image" in text and "Mask" in text
+    dlg.close()
+    win.set_language("zh_CN")
+    try:
+        qtbot.keyClick(win.canvas, Qt.Key_F1)
+        text = win.node_help.browser.toPlainText()
+        assert "将图像转换为二值掩膜" in text and "参数" in text
+        win.node_help.close()
+    finally:
+        win.set_language("en")

@@ -54,6 +54,7 @@ ACTIONS = (
     Action("replay", lambda: t("Re&play on Past Inspections…"), None, "replay_dialog"),
     Action("search", lambda: t("Find &Node"), K.Find, "_focus_search"),
     Action("reset_layout", lambda: t("Reset &Layout"), None, "reset_layout"),
+    Action("node_help", lambda: t("&Node Help"), "F1", "show_node_help"),
     Action("about", lambda: t("&About Vision Workbench"), None, "about"),
 )
 OBJECT_NAMES = {"dup": "duplicate"}  # the action's object name, where it differs from its attribute
@@ -63,7 +64,7 @@ MENUS = (  # attribute, title, items
     ("m_edit", lambda: t("&Edit"), ("undo", "redo", "-", "copy", "paste", "dup", "delete", "-", "group", "search")),
     ("m_view", lambda: t("&View"), ("fit", "auto_layout", "-", "@docks", "-", "@theme", "@lang", "reset_layout")),
     ("m_run", lambda: t("&Run"), ("run", "live", "folder", "cancel", "-", "@device", "-", "replay", "operator")),
-    ("m_help", lambda: t("&Help"), ("about",)),
+    ("m_help", lambda: t("&Help"), ("node_help", "-", "about")),
 )
 SUBMENUS = {"recent": ("m_recent", lambda: t("Open &Recent")), "examples": ("m_examples", lambda: t("&Examples")),
             "theme": ("m_theme", lambda: t("&Theme")), "lang": ("m_lang", lambda: t("&Language")),

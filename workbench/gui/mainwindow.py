@@ -277,6 +277,27 @@ class MainWindow(FilesMixin, RunViewMixin, LaunchMixin, MacroMixin, BrowseMixin,
         nid = self.canvas.add_node(type_id)
         self.canvas.select([nid])
 
+    def show_node_help(self):
+        """F1: the help of the node selected on the canvas (or in a macro tab), else of the node
+        library's current entry. Returns the dialog (None when no node is chosen)."""
+        from workbench.gui.node_help import NodeHelpDialog
+        from workbench.gui.palette import TYPE_ROLE
+
+        w = self.tabs.currentWidget()
+        canvas = w if hasattr(w, "selected_ids") else self.canvas
+        sel = canvas.selected_ids()
+        type_id = canvas.doc.pipeline.nodes[sel[0]].type if len(sel) == 1 else None
+        if type_id is None and self.palette.tree.hasFocus() and self.palette.tree.currentItem() is not None:
+            type_id = self.palette.tree.currentItem().data(0, TYPE_ROLE)
+        spec = self.doc.registry.get(type_id) if type_id else None
+        if spec is None:
+            self.show_message(t("Select a node, then press F1 for its help"))
+            return None
+        dlg = NodeHelpDialog(spec, self)
+        dlg.show()
+        self.node_help = dlg
+        return dlg
+
     def auto_layout(self) -> None:
         w = self.tabs.currentWidget()
         (w if hasattr(w, "auto_layout") else self.canvas).auto_layout()
