@@ -232,6 +232,30 @@
    <translation>删除连接</translation>
   </message>
   <message>
+   <source>Draw</source>
+   <translation>绘制</translation>
+  </message>
+  <message>
+   <source>Draw a circle in the viewer: from the centre to the rim</source>
+   <translation>在查看器中绘制圆：从圆心拖到边缘</translation>
+  </message>
+  <message>
+   <source>Draw a polygon in the viewer: click the corners, double-click to close</source>
+   <translation>在查看器中绘制多边形：单击各顶点，双击闭合</translation>
+  </message>
+  <message>
+   <source>Draw a rectangle in the viewer</source>
+   <translation>在查看器中绘制矩形</translation>
+  </message>
+  <message>
+   <source>Draw a ring (annulus) in the viewer: from the centre to the outer rim</source>
+   <translation>在查看器中绘制圆环：从圆心拖到外缘</translation>
+  </message>
+  <message>
+   <source>Draw a rotated rectangle in the viewer (turn it by its round handle)</source>
+   <translation>在查看器中绘制旋转矩形（拖动圆形手柄旋转）</translation>
+  </message>
+  <message>
    <source>Duplicate</source>
    <translation>创建副本</translation>
   </message>

@@ -102,13 +102,14 @@ ROI_SHAPES = {
     "rect": ("x", "y", "w", "h"),
     "rotated_rect": ("cx", "cy", "w", "h", "angle"),
     "circle": ("cx", "cy", "r"),
+    "annulus": ("cx", "cy", "r_inner", "r_outer"),  # a ring: inside r_outer and outside r_inner
     "polygon": ("points",),
 }
 
 
 @dataclass(frozen=True)
 class Roi:
-    """A region of interest in image pixels: rect, rotated_rect, circle or polygon."""
+    """A region of interest in image pixels: rect, rotated_rect, circle, annulus or polygon."""
 
     shape: str
     values: tuple = field(default=())  # in the order of ROI_SHAPES[shape]; polygon: ((x, y), ...)
@@ -124,6 +125,10 @@ class Roi:
     @classmethod
     def circle(cls, cx: float, cy: float, r: float) -> "Roi":
         return cls("circle", (float(cx), float(cy), float(r)))
+
+    @classmethod
+    def annulus(cls, cx: float, cy: float, r_inner: float, r_outer: float) -> "Roi":
+        return cls("annulus", (float(cx), float(cy), float(r_inner), float(r_outer)))
 
     @classmethod
     def polygon(cls, points) -> "Roi":
@@ -158,6 +163,8 @@ class Roi:
             raise ParamError(f"{shape} ROI needs positive w and h")
         if shape == "circle" and roi.values[2] <= 0:
             raise ParamError("circle ROI needs a positive r")
+        if shape == "annulus" and not 0 <= roi.values[2] < roi.values[3]:
+            raise ParamError("annulus ROI needs 0 <= r_inner < r_outer")
         return roi
 
     def points(self) -> np.ndarray:
@@ -170,9 +177,10 @@ class Roi:
             import cv2
 
             return cv2.boxPoints(((v[0], v[1]), (v[2], v[3]), v[4])).astype(np.float32)
-        if self.shape == "circle":
+        if self.shape in ("circle", "annulus"):  # an annulus: its outer circle
+            r = v[2] if self.shape == "circle" else v[3]
             t = np.linspace(0, 2 * math.pi, 64, endpoint=False)
-            return np.stack([v[0] + v[2] * np.cos(t), v[1] + v[2] * np.sin(t)], 1).astype(np.float32)
+            return np.stack([v[0] + r * np.cos(t), v[1] + r * np.sin(t)], 1).astype(np.float32)
         return np.array(v[0], np.float32)
 
     def bounds(self, image_shape: tuple[int, ...]) -> tuple[int, int, int, int]:
@@ -195,6 +203,11 @@ class Roi:
             m[y:y + h, x:x + w] = 255
         elif self.shape == "circle":
             cv2.circle(m, (round(self.values[0]), round(self.values[1])), round(self.values[2]), 255, -1)
+        elif self.shape == "annulus":
+            centre = (round(self.values[0]), round(self.values[1]))
+            cv2.circle(m, centre, round(self.values[3]), 255, -1)
+            if self.values[2] > 0:
+                cv2.circle(m, centre, round(self.values[2]), 0, -1)
         else:
             cv2.fillPoly(m, [np.round(self.points()).astype(np.int32)], 255)
         return m

@@ -25,6 +25,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from workbench.core.errors import WorkbenchError
 from workbench.core.graph import Edge, Pipeline
+from workbench.core.params import Roi
 from workbench.core.pipeline_file import (dumps_pipeline, graph_from_dict, graph_to_dict, load_pipeline,
                                           save_pipeline)
 from workbench.core.registry import Registry, default_registry
@@ -174,6 +175,8 @@ class SetParamCmd(_Cmd):
             return False
         if other.stamp - self.stamp > self.MERGE_WINDOW_S:
             return False
+        if isinstance(other.new, Roi) or isinstance(self.new, Roi):
+            return False  # an ROI changes once per drawing or handle drag: each is its own step
         self.new, self.stamp = other.new, other.stamp
         return True
 

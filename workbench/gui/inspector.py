@@ -39,6 +39,7 @@ class Inspector(QWidget):
     """The selected node's parameters (see the module docstring)."""
 
     roiChanged = Signal(str, str, object)   # (node id, param name, Roi | None) when the shown node's ROI changes
+    drawRoi = Signal(str, str)              # (param name, shape): the user asks to draw the ROI in the viewer
     message = Signal(str)                   # one-line messages (refused values)
 
     def __init__(self, doc: Document, parent=None) -> None:
@@ -191,6 +192,15 @@ class Inspector(QWidget):
             return
         x, y, w, h = (float(v) for v in rect)
         self._commit(name, {"shape": "rect", "x": x, "y": y, "w": w, "h": h})
+
+    def draw_roi(self, name: str, shape: str) -> None:
+        self.drawRoi.emit(name, shape)
+
+    def set_roi_value(self, name: str, roi) -> None:
+        """The viewer drew or edited ROI ``name`` of the shown node (any shape)."""
+        row = self._rows.get(name)
+        if self._nid is not None and row is not None and row.spec.kind == "roi" and roi is not None:
+            self._commit(name, roi.to_json())
 
     def set_run_info(self, status: str, ms: float | None, notes: list[str], error: str) -> None:
         """Show the shown node's last run (read-only): status and time, notes such as

@@ -257,8 +257,6 @@ class RunViewMixin:
     def _roi_changed(self, node_id: str, name: str, roi) -> None:
         if node_id != self.inspector.node_id():
             return
-        rect = None
         if roi is not None and getattr(roi, "shape", "") == "rect":
-            x, y, w, h = (int(round(v)) for v in roi.values[:4])
-            rect = (x, y, w, h)
-        self.viewer.set_roi(name, rect)
+            roi = tuple(int(round(v)) for v in roi.values[:4])
+        self.viewer.set_roi(name, roi)  # other shapes are drawn and edited as themselves

@@ -163,6 +163,8 @@ class MainWindow(FilesMixin, RunViewMixin, LaunchMixin, MacroMixin, BrowseMixin,
         self.inspector.message.connect(self.show_message)
         self.inspector.roiChanged.connect(self._roi_changed)
         self.viewer.roiEdited.connect(self.inspector.set_roi_from_viewer)
+        self.viewer.roiShapeEdited.connect(self.inspector.set_roi_value)
+        self.inspector.drawRoi.connect(self.viewer.draw_roi)
         self.palette.nodeRequested.connect(self._add_from_palette)
         self.problems.nodeClicked.connect(self._focus_node)
         self.runner.event.connect(self._engine_event)

@@ -324,14 +324,35 @@ class _ColorEditor(_Editor):
         self.button.setText(value.to_json())
 
 
+DRAW_BUTTONS = (("rect", "▭", lambda: t("Draw a rectangle in the viewer")),
+                ("rotated_rect", "◇", lambda: t("Draw a rotated rectangle in the viewer (turn it by its round handle)")),
+                ("circle", "○", lambda: t("Draw a circle in the viewer: from the centre to the rim")),
+                ("annulus", "◎", lambda: t("Draw a ring (annulus) in the viewer: from the centre to the outer rim")),
+                ("polygon", "⬠", lambda: t("Draw a polygon in the viewer: click the corners, double-click to close")))
+
+
 class _RoiEditor(_Editor):
     FIELDS = ("x", "y", "w", "h")
 
-    def __init__(self, spec: ParamSpec, commit) -> None:
+    def __init__(self, spec: ParamSpec, commit, draw: Callable[[str, str], None] | None = None) -> None:
         super().__init__(spec, commit)
         outer = QVBoxLayout(self.widget)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(4)
+        self.draw_buttons: dict[str, QToolButton] = {}
+        if draw is not None:
+            row = QHBoxLayout()
+            row.setSpacing(2)
+            row.addWidget(QLabel(t("Draw")))
+            for shape, glyph, tip in DRAW_BUTTONS:
+                b = QToolButton(text=glyph)
+                b.setObjectName(f"draw_{shape}")
+                b.setToolTip(tip())
+                b.clicked.connect(lambda _=False, sh=shape: draw(spec.name, sh))
+                self.draw_buttons[shape] = b
+                row.addWidget(b)
+            row.addStretch(1)
+            outer.addLayout(row)
         self.whole: QCheckBox | None = None
         if spec.optional:
             self.whole = QCheckBox(t("Whole image"))
@@ -430,7 +451,7 @@ EDITORS: dict[str, Callable[..., _Editor]] = {
     "enum": lambda p, commit, ins: _EnumEditor(p, commit),
     "path": lambda p, commit, ins: _PathEditor(p, commit, ins._browse),
     "color": lambda p, commit, ins: _ColorEditor(p, commit, ins._choose_color),
-    "roi": lambda p, commit, ins: _RoiEditor(p, commit),
+    "roi": lambda p, commit, ins: _RoiEditor(p, commit, getattr(ins, "draw_roi", None)),
 }
 assert set(EDITORS) == set(PARAM_KINDS), "every parameter kind needs an editor"
 
