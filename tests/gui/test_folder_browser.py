@@ -100,7 +100,8 @@ def test_browse_a_folder_run_with_the_keys_and_a_trend_click(win, qtbot, folder)
         qtbot.mouseClick(trend.viewport(), Qt.LeftButton, pos=pos)
     assert win.browse_index == 3 and win.browser.isVisible()
     assert "d.png" in win.browser.info.text() and "NG" in win.browser.info.text()
-    assert str(run.out_dir) in win.browser.results.text()
+    assert "results.jsonl" in win.browser.results.text()
+    assert win.browser.results.toolTip() == str(run.out_dir / "results.jsonl")
     src = win.result_pipeline.nodes["source"].params["path"]
     assert src.endswith("d.png")  # the live run ran the browsed image
     assert win.result.nodes["count"].outputs["count"] == int(ys[2])

@@ -337,9 +337,10 @@ def test_f1_on_a_node_opens_its_help_in_both_languages(win, qtbot):
     assert "Threshold" in text and "Turns an image into a binary mask" in text
     assert "Parameters" in text and "block_size" in text and '"type": "cv.threshold"' in text
     assert "image" in text and "Mask" in text
-    dlg.close()
-    win.set_language("zh_CN")
+    win.set_language("zh_CN")  # the open help follows the language
     try:
+        qtbot.waitUntil(lambda: "将图像转换为二值掩膜" in dlg.browser.toPlainText(), timeout=5_000)
+        dlg.close()
         qtbot.keyClick(win.canvas, Qt.Key_F1)
         text = win.node_help.browser.toPlainText()
         assert "将图像转换为二值掩膜" in text and "参数" in text

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QUrl, Qt, Signal
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QWidget
 
 from workbench.core.errors import WorkbenchError
 from workbench.core.graph import Pipeline
@@ -37,6 +37,7 @@ class FolderBrowserBar(QWidget):
         self.position = QLabel()
         self.info = QLabel()
         self.info.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.info.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # long reasons: clipped, see tooltip
         self.results = QLabel()
         self.results.setOpenExternalLinks(False)
         self.results.linkActivated.connect(lambda url: QDesktopServices.openUrl(QUrl(url)))
@@ -63,11 +64,12 @@ class FolderBrowserBar(QWidget):
                                   t("cancelled") if row.status == "cancelled" else "—")
         color = {"OK": theme.OK_COLOR, "NG": theme.NG_COLOR}.get(row.verdict or "", theme.WARN_COLOR)
         why = "; ".join(row.reasons or row.errors)
+        self.info.setToolTip(f"{row.input}\n{why}")
         self.info.setText(f"{Path(row.input).name}   <b style='color:{color}'>{verdict}</b>"
                           + (f"   {why}" if why else ""))
         if out_dir is not None:
-            self.results.setText(f"results.jsonl: <a href='{QUrl.fromLocalFile(str(out_dir)).toString()}'>"
-                                 f"{out_dir}</a>")
+            # the link opens the folder; the full path is a hover away (a long path must not widen the dock)
+            self.results.setText(f"<a href='{QUrl.fromLocalFile(str(out_dir)).toString()}'>results.jsonl</a>")
             self.results.setToolTip(str(Path(out_dir) / "results.jsonl"))
         self.prev_btn.setEnabled(index > 0)
         self.next_btn.setEnabled(index + 1 < total)

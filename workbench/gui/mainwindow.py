@@ -295,9 +295,13 @@ class MainWindow(FilesMixin, RunViewMixin, LaunchMixin, MacroMixin, BrowseMixin,
         if spec is None:
             self.show_message(t("Select a node, then press F1 for its help"))
             return None
-        dlg = NodeHelpDialog(spec, self)
+        dlg = getattr(self, "node_help", None)
+        if dlg is None or not dlg.isVisible():
+            dlg = self.node_help = NodeHelpDialog(spec, self)
+        else:
+            dlg.show_spec(spec)  # one help window: F1 on another node shows that one
         dlg.show()
-        self.node_help = dlg
+        dlg.raise_()
         return dlg
 
     def auto_layout(self) -> None:

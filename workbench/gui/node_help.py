@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import json
 
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout
 
 from workbench.core.spec import NodeSpec
@@ -60,13 +61,23 @@ class NodeHelpDialog(QDialog):
     def __init__(self, spec: NodeSpec, parent=None) -> None:
         super().__init__(parent)
         self.spec = spec
-        self.setWindowTitle(t("Help") + f": {node_tr(spec.name)}")
         self.resize(640, 560)
         self.browser = QTextBrowser()
         self.browser.setOpenExternalLinks(False)
-        self.browser.setHtml(help_html(spec))
+        self.show_spec(spec)
         buttons = QDialogButtonBox(QDialogButtonBox.Close)
         buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
         lay.addWidget(self.browser)
         lay.addWidget(buttons)
+
+    def show_spec(self, spec: NodeSpec) -> None:
+        """Show another node's help (F1 again while the window is open)."""
+        self.spec = spec
+        self.setWindowTitle(t("Help") + f": {node_tr(spec.name)}")
+        self.browser.setHtml(help_html(spec))
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        if event.type() == QEvent.LanguageChange:
+            self.show_spec(self.spec)  # the open help follows a language switch
+        super().changeEvent(event)

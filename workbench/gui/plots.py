@@ -282,7 +282,7 @@ class TrendPlot(pg.PlotWidget):
                                          brush=pg.mkBrush(60, 200, 110, 38), pen=pg.mkPen("#3ccf6e", style=Qt.DashLine))
         self._band.setZValue(-10)
         self._band.hide()
-        self.addItem(self._band, ignoreBounds=True)
+        self.addItem(self._band)  # in the auto range: both limits stay in view
         self._errors: list[float] = []
         self._error_marks = pg.ScatterPlotItem(symbol="x", size=11, pen=pg.mkPen("#ff5a5a", width=2), brush=None)
         self._error_marks.setZValue(5)
@@ -422,13 +422,13 @@ class TrendPlot(pg.PlotWidget):
             text += "   " + t("errors") + f" {len(self._errors)}"
         self.stats_label.setText(f"{name}:  {text}")
         self.stats_label.adjustSize()
-        self.stats_label.move(max(60, self.width() - self.stats_label.width() - 10), self.height() - 52)
+        self.stats_label.move(max(60, self.width() - self.stats_label.width() - 10), 6)
         self.stats_label.show()
 
     def resizeEvent(self, ev) -> None:  # noqa: N802
         super().resizeEvent(ev)
         if "stats_label" in self.__dict__ and self.stats_label.isVisible():
-            self.stats_label.move(max(60, self.width() - self.stats_label.width() - 10), self.height() - 52)
+            self.stats_label.move(max(60, self.width() - self.stats_label.width() - 10), 6)
 
     def _point_clicked(self, _curve, points, *_a) -> None:
         if len(points):
