@@ -47,6 +47,11 @@ if command -v dpkg-query >/dev/null 2>&1; then
               libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-xinerama0 libxcb-xkb1 libx11-xcb1
 fi
 
+# strace: the no-network test traces the app's native sockets and DNS look-ups (tests/test_no_network_native.py)
+if command -v dpkg-query >/dev/null 2>&1; then
+  apt_install strace
+fi
+
 # The GUI in Simplified Chinese needs a CJK font; a bare Debian has none. Installed by every set-up
 # (scripts/setup.sh and scripts/app.sh alike), so the Chinese UI never shows boxes.
 if command -v dpkg-query >/dev/null 2>&1; then

@@ -6,10 +6,12 @@
     workbench replay PIPELINE --db FILE [--since TIME] [--until TIME] [--limit N] [--output DIR]
     workbench operator PIPELINE [--source SPEC] [--db FILE] [--windowed] [--screenshot FILE.png --frames N]
     workbench validate PIPELINE
+    workbench password set [--role engineer|admin] | status
     workbench nodes [--json]
     workbench info [--json]
     workbench samples
     workbench models [--force]
+    workbench model info|bench|quantize MODEL ...   (see workbench/model_cli.py)
 
 Every error prints as one line; --debug shows the traceback.
 """
@@ -50,13 +52,13 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--quiet", "-q", action="store_true", help="print only the summary")
     _db_args(r, default_db=False)
 
-    st = sub.add_parser("stream", help="run a pipeline continuously on a camera, video or image folder (headless)")
-    st.add_argument("pipeline")
-    _source_args(st, required=True)
-    st.add_argument("--frames", "-n", type=int, metavar="N", help="stop after N frames (default: run until the "
-                                                                  "source ends or Ctrl+C)")
-    st.add_argument("--quiet", "-q", action="store_true", help="no status line, only the summary")
-    _db_args(st, default_db=True)
+    st_ = sub.add_parser("stream", help="run a pipeline continuously on a camera, video or image folder (headless)")
+    st_.add_argument("pipeline")
+    _source_args(st_, required=True)
+    st_.add_argument("--frames", "-n", type=int, metavar="N", help="stop after N frames (default: run until the "
+                                                                   "source ends or Ctrl+C)")
+    st_.add_argument("--quiet", "-q", action="store_true", help="no status line, only the summary")
+    _db_args(st_, default_db=True)
 
     op = sub.add_parser("operator", help="the operator screen: run a pipeline on the line, full screen")
     op.add_argument("pipeline")
@@ -93,9 +95,23 @@ def _parser() -> argparse.ArgumentParser:
     st = sub.add_parser("self-test", help="check versions, providers, bundled models and example pipelines")
     st.add_argument("--json", metavar="FILE", help="also write the report as JSON (windowed builds: the only report)")
     st.add_argument("--require-gpu", action="store_true", help="fail when no GPU provider works")
+    from workbench.model_cli import add_parser as add_model_parser
+
+    add_model_parser(sub)
     mo = sub.add_parser("models", help="install the bundled models (PP-OCR from the rapidocr package) into models/")
     mo.add_argument("--force", action="store_true", help="copy again even when present")
+    _allow_args(r, st_, op, rp, v)
+    from workbench.cli_password import add_parser
+
+    add_parser(sub)
     return p
+
+
+def _allow_args(*parsers: argparse.ArgumentParser) -> None:
+    for p in parsers:
+        p.add_argument("--allow-write", action="append", default=[], metavar="DIR",
+                       help="let the pipeline's Save Image / Write CSV / Write JSON nodes write into DIR "
+                            "(by default they write only inside the output folder)")
 
 
 def _source_args(p: argparse.ArgumentParser, required: bool) -> None:
@@ -155,12 +171,23 @@ def main(argv: list[str] | None = None) -> int:
         from workbench.core.threads import configure_threads
 
         configure_threads()
+        if getattr(args, "allow_write", None):
+            from workbench.core.writeguard import allow_folder
+
+            for folder in args.allow_write:
+                allow_folder(folder)
         return {"gui": cmd_gui, "run": cmd_run, "validate": cmd_validate, "nodes": cmd_nodes,
                 "info": cmd_info, "samples": cmd_samples, "models": cmd_models, "stream": cmd_stream, "self-test": cmd_self_test,
-                "replay": cmd_replay, "operator": cmd_operator}[cmd](args)
+                "replay": cmd_replay, "operator": cmd_operator, "password": cmd_password,
+                "model": _cmd_model}[cmd](args)
     except KeyboardInterrupt:
         print("cancelled", file=sys.stderr)
         return EXIT_CANCELLED
+    except PipelineError as exc:  # the same exit code as `validate` for the same file
+        if args.debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
     except WorkbenchError as exc:
         if args.debug:
             raise
@@ -176,6 +203,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # ---------------------------------------------------------------- commands
+def cmd_password(args) -> int:
+    from workbench.cli_password import cmd_password as run
+
+    return run(args)
+
+
 def cmd_gui(args) -> int:
     from workbench.core.paths import demo_pipeline
 
@@ -300,7 +333,7 @@ def cmd_stream(args) -> int:
         runner = StreamRunner(pipeline, source, source_node=args.source_node, output_dir=out, recorder=recorder,
                               outputs=outputs, max_frames=args.frames)
         interrupted = False
-        _sigterm_as_interrupt()  # a service manager's stop ends the stream as Ctrl+C does
+        terminated = _sigterm_as_interrupt()  # a service manager's stop ends the stream gracefully
         runner.start()
         try:
             last = time.monotonic()
@@ -327,6 +360,9 @@ def cmd_stream(args) -> int:
           f"(p95 {s['latency_ms']['p95']:.1f})" + (f" -> {db.path}" if db is not None else ""))
     if runner.error:
         print(f"error: {runner.error}", file=sys.stderr)
+    if interrupted and terminated:  # SIGTERM: a requested, graceful stop (a service manager counts 130 as failure)
+        print("stopped (SIGTERM): the results above were recorded", file=sys.stderr)
+        return EXIT_OK
     if interrupted:
         print("cancelled: the results above were recorded", file=sys.stderr)
         return EXIT_CANCELLED
@@ -383,10 +419,13 @@ def cmd_operator(args) -> int:
     from workbench.runtime.sources import SourceConfigError, SourceError
 
     try:
-        from workbench.gui.operator import check_display, run_operator
+        from workbench.gui.operator_app import check_display, run_operator
     except ImportError as exc:
         raise WorkbenchError(f"the operator screen cannot start: {exc} (run the setup script)") from None
     check_display()
+    from workbench.runtime.credentials import require_engineer_password
+
+    require_engineer_password()  # one clear line, before anything opens
     pipeline = _load(args.pipeline)
     _apply_sets(pipeline, args.set)
     name = Path(args.pipeline).stem
@@ -417,15 +456,19 @@ def cmd_operator(args) -> int:
             db.close()
 
 
-def _sigterm_as_interrupt() -> None:
+def _sigterm_as_interrupt() -> list[bool]:
+    """SIGTERM stops the stream the way Ctrl+C does; the returned list becomes [True] when it was SIGTERM."""
     import signal
     import threading
 
+    seen: list[bool] = []
     if hasattr(signal, "SIGTERM") and threading.current_thread() is threading.main_thread():
         def handler(_sig, _frame):
+            seen.append(True)
             raise KeyboardInterrupt
 
         signal.signal(signal.SIGTERM, handler)
+    return seen
 
 
 def _status_line(runner) -> str:
@@ -498,10 +541,13 @@ def _fmt(v) -> str:
 
 
 def cmd_validate(args) -> int:
-    from workbench.core.pipeline_file import load_pipeline
+    from workbench.core.pipeline_file import file_problems, load_pipeline
 
     try:
         pipeline = load_pipeline(args.pipeline)
+        missing = file_problems(pipeline)  # models, images and folders it reads must be there
+        if missing:
+            raise PipelineError(missing, args.pipeline)
     except PipelineError as exc:
         for prob in exc.problems:
             print(f"{args.pipeline}: {prob}")
@@ -603,6 +649,12 @@ def cmd_self_test(args) -> int:
     from workbench.selftest import run_self_test
 
     return run_self_test(Path(args.json) if args.json else None, args.require_gpu)
+
+
+def _cmd_model(args) -> int:
+    from workbench.model_cli import cmd_model
+
+    return cmd_model(args)
 
 
 def cmd_models(args) -> int:

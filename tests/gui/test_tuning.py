@@ -153,7 +153,7 @@ def test_file_open_on_a_binary_file_says_what_it_is(win, qtbot, tmp_path):
     assert not win.open(junk)
     assert len(messages) == 1 and messages[0][1]
     text = messages[0][0]
-    assert "codec" not in text and "not a pipeline file" in text and "\n" not in text
+    assert "codec" not in text and "not a pipeline" in text and "\n" not in text
 
 
 # ---------------------------------------------------------------- item 6: tuning inside a macro

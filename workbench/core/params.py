@@ -79,6 +79,20 @@ def depth_range(dtype_name: str) -> tuple[float, float, float]:
 
 
 @dataclass(frozen=True)
+class MaxChars:
+    """A text parameter's length bound (checked when a file loads, so `validate` reports it)."""
+
+    chars: int
+
+
+@dataclass(frozen=True)
+class Template:
+    """A text parameter that is a name template: only these ``{fields}`` (core.templates)."""
+
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Color:
     r: int
     g: int
@@ -252,6 +266,14 @@ def _bool(p: "ParamSpec", value: Any) -> bool:
 def _str(p: "ParamSpec", value: Any) -> str:
     if not isinstance(value, str):
         raise ParamError(f"{p.name}: expected text, got {value!r}")
+    if p.max_chars is not None and len(value) > p.max_chars:
+        raise ParamError(f"{p.name}: {len(value):,} characters, more than the {p.max_chars:,} allowed")
+    if p.template_fields is not None:
+        from workbench.core.templates import template_problem
+
+        problem = template_problem(value, p.template_fields)
+        if problem:
+            raise ParamError(f"{p.name}: {problem}")
     return value
 
 
@@ -361,6 +383,8 @@ class ParamSpec:
     help: str = ""
     follows_depth: bool = False  # a pixel value: the GUI's range follows the input image's depth
     active_when: ActiveWhen | None = None  # only used while another parameter has one of these values
+    template_fields: tuple[str, ...] | None = None  # a str parameter that is a name template
+    max_chars: int | None = None  # a str parameter's length bound
 
     def is_active(self, params: dict) -> bool:
         """False when the parameter has no effect with these parameter values (shown greyed out)."""
@@ -430,6 +454,8 @@ class ParamSpec:
                 d["filter"] = self.path_filter
         if self.optional:
             d["optional"] = True
+        if self.template_fields is not None:
+            d["fields"] = list(self.template_fields)
         if self.help:
             d["help"] = self.help
         if self.follows_depth:

@@ -143,6 +143,11 @@ class MainWindow(FilesMixin, RunViewMixin, LaunchMixin, MacroMixin, BrowseMixin,
         return [self.dock_palette, self.dock_viewer, self.dock_inspector, self.dock_plots, self.dock_problems,
                 self.dock_log]
 
+    def open_model_tools(self) -> None:
+        from workbench.gui.model_panel import open_model_panel
+
+        open_model_panel(self)
+
     def _dock(self, name: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(self)
         dock.setObjectName(f"dock_{name}")
@@ -263,6 +268,9 @@ class MainWindow(FilesMixin, RunViewMixin, LaunchMixin, MacroMixin, BrowseMixin,
 
 
     def closeEvent(self, event) -> None:  # noqa: N802
+        if self._operator is not None:  # operator mode runs: only its password leads back (and out)
+            event.ignore()
+            return
         if not self.maybe_save():
             event.ignore()
             return

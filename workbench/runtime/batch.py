@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Callable, Iterable
 
+from workbench.core.csvsafe import safe_row
 from workbench.core.engine import Engine, RunResult
 from workbench.core.graph import Pipeline
 from workbench.core.spec import CancelToken, NodeContext
@@ -68,8 +69,8 @@ class BatchRun:
         tcols = sorted({k for r in self.rows for k in r.texts})
         with open(path, "w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
-            w.writerow(["input", "status", "verdict", "reasons", "total_ms", *mcols, *tcols, "errors"])
+            w.writerow(safe_row(["input", "status", "verdict", "reasons", "total_ms", *mcols, *tcols, "errors"]))
             for r in self.rows:
-                w.writerow([r.input, r.status, r.verdict or "", "; ".join(r.reasons), r.total_ms,
+                w.writerow(safe_row([r.input, r.status, r.verdict or "", "; ".join(r.reasons), r.total_ms,
                             *[r.measurements.get(c, "") for c in mcols], *[r.texts.get(c, "") for c in tcols],
-                            " | ".join(r.errors)])
+                            " | ".join(r.errors)]))

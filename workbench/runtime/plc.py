@@ -258,6 +258,11 @@ def format_result(fmt: str, result, count: int) -> str:
     row = getattr(result, "row", result)
     verdict = _verdict_of(result) or "ERROR"
     frame = getattr(result, "frame", None)
+    from workbench.core.templates import template_problem
+
+    problem = template_problem(fmt, ("verdict", "count", "time", "input", "index", "latency_ms", "reasons"))
+    if problem:
+        raise WorkbenchError(f"output format {fmt!r}: {problem}")
     try:
         return fmt.format(verdict=verdict, count=count, time=datetime.now().isoformat(timespec="milliseconds"),
                           input=getattr(row, "input", ""), index=getattr(frame, "index", count - 1),

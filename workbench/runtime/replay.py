@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from workbench.core.csvsafe import safe_row
 from workbench.core.graph import Pipeline
 from workbench.core.spec import CancelToken
 from workbench.runtime.batch import BatchRun
@@ -78,10 +79,10 @@ class Replay:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
-            w.writerow(["id", "time", "input", "image_path", "recorded_verdict", "new_verdict", "outcome",
-                        "recorded_reasons", "new_reasons", "errors"])
+            w.writerow(safe_row(["id", "time", "input", "image_path", "recorded_verdict", "new_verdict", "outcome",
+                        "recorded_reasons", "new_reasons", "errors"]))
             for it in self.items:
                 r = it.record
-                w.writerow([r.id, r.time, r.input, r.image_path or "", r.verdict or "", it.new_verdict or "",
-                            it.outcome, "; ".join(r.reasons), "; ".join(it.new_reasons), " | ".join(it.errors)])
+                w.writerow(safe_row([r.id, r.time, r.input, r.image_path or "", r.verdict or "", it.new_verdict or "",
+                            it.outcome, "; ".join(r.reasons), "; ".join(it.new_reasons), " | ".join(it.errors)]))
         return path

@@ -28,6 +28,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from workbench.core.csvsafe import safe_row
 from workbench.core.errors import WorkbenchError
 from workbench.core.paths import user_data_dir
 
@@ -228,14 +229,14 @@ class ResultsDB:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
-            w.writerow(["id", "time", "pipeline", "pipeline_hash", "input", "source", "frame", "status", "verdict",
-                        "reasons", "detections", "provider", "latency_ms", "image_path", *mcols, "errors"])
+            w.writerow(safe_row(["id", "time", "pipeline", "pipeline_hash", "input", "source", "frame", "status", "verdict",
+                        "reasons", "detections", "provider", "latency_ms", "image_path", *mcols, "errors"]))
             for r in recs:
-                w.writerow([r.id, r.time, r.pipeline, r.pipeline_hash, r.input, r.source, r.frame, r.status,
+                w.writerow(safe_row([r.id, r.time, r.pipeline, r.pipeline_hash, r.input, r.source, r.frame, r.status,
                             r.verdict or "", "; ".join(r.reasons),
                             json.dumps(r.detections, ensure_ascii=False) if r.detections else "",
                             r.provider, r.latency_ms, r.image_path or "",
-                            *[r.measurements.get(c, "") for c in mcols], " | ".join(r.errors)])
+                            *[r.measurements.get(c, "") for c in mcols], " | ".join(r.errors)]))
         return len(recs)
 
     def close(self) -> None:
