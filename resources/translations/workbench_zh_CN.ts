@@ -436,6 +436,10 @@
    <translation>输入</translation>
   </message>
   <message>
+   <source>Inspect the next image now (software trigger)</source>
+   <translation>立即检测下一张图像（软件触发）</translation>
+  </message>
+  <message>
    <source>Inspector</source>
    <translation>属性</translation>
   </message>
@@ -816,6 +820,10 @@
    <translation>次数</translation>
   </message>
   <message>
+   <source>STOPPED</source>
+   <translation>已停止</translation>
+  </message>
+  <message>
    <source>Save &amp;As…</source>
    <translation>另存为(&amp;A)…</translation>
   </message>
@@ -892,6 +900,10 @@
    <translation>已停止</translation>
   </message>
   <message>
+   <source>Stopped before this image was inspected</source>
+   <translation>在此图像检测完成前已停止</translation>
+  </message>
+  <message>
    <source>Stretch the levels to the minimum and maximum of every new image</source>
    <translation>将色阶拉伸到每幅新图像的最小值和最大值</translation>
   </message>
@@ -954,6 +966,10 @@ Allow writing there? Your answer is kept in your own settings, not in the pipeli
   <message>
    <source>Trends</source>
    <translation>趋势</translation>
+  </message>
+  <message>
+   <source>Trigger</source>
+   <translation>触发</translation>
   </message>
   <message>
    <source>Two views, zoom and pan linked</source>

@@ -143,7 +143,7 @@ class LaunchMixin:
         from workbench.gui.operator import OperatorWindow
         from workbench.runtime.feed import pipeline_source
         from workbench.runtime.results import Archive, ResultsDB, default_db_path
-        from workbench.runtime.sources import SourceError
+        from workbench.runtime.sources import FolderSource, SourceError, Trigger, TriggerMode
 
         from workbench.gui.security import confirm_outside_writes, ensure_engineer_password
 
@@ -161,6 +161,8 @@ class LaunchMixin:
             return None
         try:
             source = pipeline_source(self.doc.pipeline, spec, loop=True)
+            if not spec and isinstance(source, FolderSource):  # still images: once per trigger, not looped flat out
+                source.trigger = Trigger(TriggerMode.SOFTWARE)
             try:  # a wrong folder or file is an error now; a camera not there yet is retried on screen
                 source.open()
             except SourceError:

@@ -276,10 +276,14 @@ class OperatorWindow(QMainWindow):
         self.stop_button.setObjectName("stop")
         self.reset_button = QPushButton()
         self.reset_button.setObjectName("reset")
+        self.trigger_button = QPushButton()  # a triggered source (still images): one inspection per press
+        self.trigger_button.setObjectName("trigger")
+        self.trigger_button.setVisible(self.source.trigger is not None)
         self.start_button.clicked.connect(self.start)
         self.stop_button.clicked.connect(self.stop)
         self.reset_button.clicked.connect(self.reset_counters)
-        for b in (self.start_button, self.stop_button, self.reset_button):
+        self.trigger_button.clicked.connect(self.trigger)
+        for b in (self.trigger_button, self.start_button, self.stop_button, self.reset_button):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             buttons.addWidget(b)
         pl.addLayout(buttons)
@@ -298,6 +302,8 @@ class OperatorWindow(QMainWindow):
         self.start_button.setText(t("Start"))
         self.stop_button.setText(t("Stop"))
         self.reset_button.setText(t("Reset counters"))
+        self.trigger_button.setText(t("Trigger"))
+        self.trigger_button.setToolTip(t("Inspect the next image now (software trigger)"))
         self.yield_plot.setTitle(t("Rolling yield % (last 50)"), color="#8a8f98", size="9pt")
         keep = self._series
         self.series_box.blockSignals(True)
@@ -410,6 +416,13 @@ class OperatorWindow(QMainWindow):
         self.runner.start()
         return True
 
+    def trigger(self) -> bool:
+        """Software trigger: one frame from a triggered source (False when not running)."""
+        if not self.running or self.source.trigger is None:
+            return False
+        self.runner.trigger()
+        return True
+
     def stop(self) -> None:
         """Stop the stream and wait for its threads (the frame being processed finishes)."""
         if self.runner is not None:
@@ -487,6 +500,9 @@ class OperatorWindow(QMainWindow):
         if r is None:
             text, color, reasons = t("READY"), IDLE_COLOR, t("Waiting for the first frame")
             info = ""
+        elif r.row.status == "cancelled":  # stopped mid-image: its own state, neither an error nor a verdict
+            text, color, info = t("STOPPED"), IDLE_COLOR, self._frame_info(r)
+            reasons = t("Stopped before this image was inspected")
         elif r.row.status == "error":
             text, color = t("ERROR"), WARN_COLOR
             reasons = "\n".join(r.row.errors[:3]) or (r.frame.error or "")

@@ -114,6 +114,7 @@ class NgDialog(QDialog):
         self.reasons.setWordWrap(True)
         self.viewer = ImageViewer(self, histogram=False)
         self.viewer.set_image(item.image)
+        self.viewer.set_overlays(list(getattr(item, "overlays", [])))  # regions, boxes, verdict, as on screen
         close = QPushButton(t("Close"))
         close.clicked.connect(self.accept)
         bottom = QHBoxLayout()
