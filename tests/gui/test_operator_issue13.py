@@ -115,3 +115,17 @@ def test_the_pipelines_own_still_image_runs_once_per_trigger(qtbot, tmp_path, mo
     qtbot.waitUntil(lambda: w.isVisible(), timeout=10_000)
     w.doc.undo.setClean()
     w.close()
+
+
+def test_verdict_words_are_never_clipped(qtbot):
+    from PySide6.QtGui import QFontMetrics
+
+    win = _window(qtbot, ArraySource([np.zeros((8, 8, 3), np.uint8)]))
+    win.resize(1366, 768)
+    qtbot.wait(50)
+    for text in ("READY", "STOPPED", "ERROR"):
+        size = win._verdict_font_px(text)
+        f = win.verdict.font()
+        f.setPixelSize(size)
+        assert QFontMetrics(f).horizontalAdvance(text) <= win.verdict.width() - 24
+    win.close_without_password()

@@ -285,7 +285,9 @@ class OperatorWindow(QMainWindow):
         self.trigger_button.clicked.connect(self.trigger)
         for b in (self.trigger_button, self.start_button, self.stop_button, self.reset_button):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        for b in (self.start_button, self.stop_button, self.reset_button):
             buttons.addWidget(b)
+        pl.addWidget(self.trigger_button)  # full width above Start / Stop / Reset: it is pressed most
         pl.addLayout(buttons)
         return panel
 
@@ -375,6 +377,7 @@ class OperatorWindow(QMainWindow):
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         super().resizeEvent(event)
         self._rescale()
+        QTimer.singleShot(0, lambda: self._show_verdict(self.shown))  # the verdict's size follows its box
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         self._rescale()
@@ -515,12 +518,28 @@ class OperatorWindow(QMainWindow):
         else:
             text, color, reasons, info = "—", IDLE_COLOR, t("The pipeline gives no verdict"), self._frame_info(r)
         self.verdict.setText(text)
-        if color != self._verdict_color:  # a new style sheet re-polishes the label: only on a change
-            self._verdict_color = color
-            self.verdict.setStyleSheet(f"background: {color};")
+        size = self._verdict_font_px(text)
+        if (color, size) != self._verdict_color:  # a new style sheet re-polishes the label: only on a change
+            self._verdict_color = (color, size)
+            self.verdict.setStyleSheet(f"background: {color}; font-size: {size}px;")
         self.verdict.setProperty("verdict", text)
         self.verdict_reasons.setText(reasons)
         self.verdict_info.setText(info)
+
+    def _verdict_font_px(self, text: str) -> int:
+        """The verdict's font size: 120 px at full scale, smaller when a word (READY, STOPPED, a
+        translation) would not fit the box — never clipped."""
+        from PySide6.QtGui import QFont, QFontMetrics
+
+        size = max(1, round(120 * (self._scale or 1.0)))
+        room = max(40, self.verdict.width() - 24)
+        f = QFont(self.verdict.font())
+        while size > 24:
+            f.setPixelSize(size)
+            if QFontMetrics(f).horizontalAdvance(text) <= room:
+                break
+            size -= 4
+        return size
 
     @staticmethod
     def _frame_info(r: StreamResult) -> str:
