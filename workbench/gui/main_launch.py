@@ -180,8 +180,9 @@ class LaunchMixin:
                              credentials=credentials)
         self._operator = win
 
-        def back() -> None:
-            win.close()
+        def back() -> None:  # however the operator window closed: password, or from code (shutdown)
+            if self._operator is not win:
+                return
             db.close()
             self._operator = None
             self.setEnabled(True)
@@ -189,7 +190,8 @@ class LaunchMixin:
             self.raise_()
             self.log_line(t("Back from operator mode"))
 
-        win.exitRequested.connect(back)
+        win.exitRequested.connect(win.close)
+        win.closed.connect(back)
         self.setEnabled(False)  # disabled, not only hidden: a window manager can still raise it
         self.hide()
         win.show_operator()  # full screen, sized and scaled for the screen (also without a window manager)

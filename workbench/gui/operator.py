@@ -80,6 +80,7 @@ class OperatorWindow(QMainWindow):
     """
 
     exitRequested = Signal()  # the right password was given: go back to engineering mode
+    closed = Signal()  # the window closed (after the password, or from code): the main window comes back
     rendered = Signal()  # a frame was drawn (tests, screenshots)
     streamStopped = Signal(str)  # the runner ended (message: why, or "")
 
@@ -641,6 +642,9 @@ class OperatorWindow(QMainWindow):
             text, color = t("Stopped"), NG_COLOR
         else:
             text, color = t("Stopped"), IDLE_COLOR
+        from workbench.runtime.stream import ALARM  # data-safety hook: an output fails (database, PLC)
+        if message.startswith(ALARM):
+            color = NG_COLOR
         self.state_label.setText(f"●  {text}")
         self.state_label.setStyleSheet(f"background: {color}; color: white;")
         if state == STOPPED and not message and self.tally.total:
@@ -696,3 +700,4 @@ class OperatorWindow(QMainWindow):
         if self.runner is not None:
             self.runner.stop()
         super().closeEvent(event)
+        self.closed.emit()
