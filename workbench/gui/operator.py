@@ -45,7 +45,7 @@ from workbench.core.graph import Pipeline
 from workbench.gui.i18n import t
 from workbench.gui.operator_style import style
 from workbench.gui.operator_trend import LATENCY, OperatorTrend
-from workbench.gui.operator_widgets import NgDialog, NgStrip, PasswordDialog, tile, to_pixmap
+from workbench.gui.operator_widgets import NgDialog, NgStrip, PasswordDialog, fit_font_px, tile, to_pixmap
 from workbench.gui.theme import NG_COLOR, OK_COLOR, WARN_COLOR
 from workbench.gui.viewer import ImageViewer
 from workbench.runtime.audit import ENTERED, LEFT, AuditLog, recent_failures
@@ -528,19 +528,8 @@ class OperatorWindow(QMainWindow):
         self.verdict_info.setText(info)
 
     def _verdict_font_px(self, text: str) -> int:
-        """The verdict's font size: 120 px at full scale, smaller when a word (READY, STOPPED, a
-        translation) would not fit the box — never clipped."""
-        from PySide6.QtGui import QFont, QFontMetrics
-
-        size = max(1, round(120 * (self._scale or 1.0)))
-        room = max(40, self.verdict.width() - 24)
-        f = QFont(self.verdict.font())
-        while size > 24:
-            f.setPixelSize(size)
-            if QFontMetrics(f).horizontalAdvance(text) <= room:
-                break
-            size -= 4
-        return size
+        """120 px at full scale, smaller when the word would not fit its box (never clipped)."""
+        return fit_font_px(self.verdict, text, max(1, round(120 * (self._scale or 1.0))))
 
     @staticmethod
     def _frame_info(r: StreamResult) -> str:
