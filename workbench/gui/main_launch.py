@@ -126,6 +126,12 @@ class LaunchMixin:
         return dlg
 
     # ================================================================== operator mode
+    def open_teach(self):
+        """Run ▸ Teach by Example…: the Teach panel (workbench/gui/teach.py)."""
+        from workbench.gui.teach import open_teach
+
+        return open_teach(self)
+
     def choose_operator_source(self) -> str | None:
         """The source spec for operator mode ("" = the pipeline's own images, looped; None = cancel).
         Tests replace this."""
