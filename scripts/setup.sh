@@ -52,8 +52,9 @@ if command -v dpkg-query >/dev/null 2>&1; then
   apt_install strace
 fi
 
-# The GUI in Simplified Chinese needs a CJK font; a bare Debian has none (only for the app, not CI).
-if [ "${WORKBENCH_GUI:-0}" = 1 ] && command -v dpkg-query >/dev/null 2>&1; then
+# The GUI in Simplified Chinese needs a CJK font; a bare Debian has none. Installed by every set-up
+# (scripts/setup.sh and scripts/app.sh alike), so the Chinese UI never shows boxes.
+if command -v dpkg-query >/dev/null 2>&1; then
   if ! { command -v fc-list >/dev/null 2>&1 && fc-list :lang=zh-cn | grep -q .; }; then
     apt_install fonts-noto-cjk || say "no Chinese font installed: the Chinese UI will show boxes"
   fi

@@ -8,6 +8,10 @@
    <translation>关于 Vision Workbench(&amp;A)</translation>
   </message>
   <message>
+   <source>&amp;Arrange Nodes</source>
+   <translation>自动排列节点(&amp;A)</translation>
+  </message>
+  <message>
    <source>&amp;Cancel Run</source>
    <translation>取消运行(&amp;C)</translation>
   </message>
@@ -58,6 +62,10 @@
   <message>
    <source>&amp;New</source>
    <translation>新建(&amp;N)</translation>
+  </message>
+  <message>
+   <source>&amp;Node Help</source>
+   <translation>节点帮助(&amp;N)</translation>
   </message>
   <message>
    <source>&amp;Open…</source>
@@ -116,12 +124,20 @@
    <translation>关于 Vision Workbench</translation>
   </message>
   <message>
+   <source>Add</source>
+   <translation>添加</translation>
+  </message>
+  <message>
    <source>Add node</source>
    <translation>添加节点</translation>
   </message>
   <message>
    <source>Adds the selected images to the model's memory bank: no retraining, undoable</source>
    <translation>将所选图像加入模型的记忆库：无需重新训练，可撤销</translation>
+  </message>
+  <message>
+   <source>All files</source>
+   <translation>所有文件</translation>
   </message>
   <message>
    <source>All files (*)</source>
@@ -244,6 +260,10 @@
    <translation>分类（类别文件夹）</translation>
   </message>
   <message>
+   <source>Click to set the threshold</source>
+   <translation>单击以设置阈值</translation>
+  </message>
+  <message>
    <source>Close</source>
    <translation>关闭</translation>
   </message>
@@ -280,6 +300,10 @@
    <translation>深色</translation>
   </message>
   <message>
+   <source>Default</source>
+   <translation>默认值</translation>
+  </message>
+  <message>
    <source>Delete</source>
    <translation>删除</translation>
   </message>
@@ -290,6 +314,30 @@
   <message>
    <source>Device</source>
    <translation>设备</translation>
+  </message>
+  <message>
+   <source>Draw</source>
+   <translation>绘制</translation>
+  </message>
+  <message>
+   <source>Draw a circle in the viewer: from the centre to the rim</source>
+   <translation>在查看器中绘制圆：从圆心拖到边缘</translation>
+  </message>
+  <message>
+   <source>Draw a polygon in the viewer: click the corners, double-click to close</source>
+   <translation>在查看器中绘制多边形：单击各顶点，双击闭合</translation>
+  </message>
+  <message>
+   <source>Draw a rectangle in the viewer</source>
+   <translation>在查看器中绘制矩形</translation>
+  </message>
+  <message>
+   <source>Draw a ring (annulus) in the viewer: from the centre to the outer rim</source>
+   <translation>在查看器中绘制圆环：从圆心拖到外缘</translation>
+  </message>
+  <message>
+   <source>Draw a rotated rectangle in the viewer (turn it by its round handle)</source>
+   <translation>在查看器中绘制旋转矩形（拖动圆形手柄旋转）</translation>
   </message>
   <message>
    <source>Duplicate</source>
@@ -326,6 +374,10 @@
   <message>
    <source>Errors: {n}</source>
    <translation>错误：{n}</translation>
+  </message>
+  <message>
+   <source>Example</source>
+   <translation>示例</translation>
   </message>
   <message>
    <source>Export CSV…</source>
@@ -380,6 +432,10 @@
    <translation>GPU</translation>
   </message>
   <message>
+   <source>GPU (CUDA) available</source>
+   <translation>GPU (CUDA) 可用</translation>
+  </message>
+  <message>
    <source>Good images</source>
    <translation>良品图像</translation>
   </message>
@@ -398,6 +454,10 @@
   <message>
    <source>Held-out accuracy {0} on {1} images ({2} trained, seed {3}) in {4} s.</source>
    <translation>留出集准确率 {0}（{1} 张图像；训练 {2} 张，随机种子 {3}），用时 {4} 秒。</translation>
+  </message>
+  <message>
+   <source>Help</source>
+   <translation>帮助</translation>
   </message>
   <message>
    <source>Histogram</source>
@@ -420,6 +480,10 @@
    <translation>图像 (*.png *.jpg *.jpeg *.bmp *.tif *.tiff)</translation>
   </message>
   <message>
+   <source>Images and videos</source>
+   <translation>图像和视频</translation>
+  </message>
+  <message>
    <source>Images of good parts that were rejected</source>
    <translation>被误判为不良的良品图像</translation>
   </message>
@@ -428,12 +492,24 @@
    <translation>该单元格的图像</translation>
   </message>
   <message>
+   <source>In a pipeline file:</source>
+   <translation>在流程文件中：</translation>
+  </message>
+  <message>
    <source>Inference &amp;Device</source>
    <translation>推理设备(&amp;D)</translation>
   </message>
   <message>
    <source>Input</source>
    <translation>输入</translation>
+  </message>
+  <message>
+   <source>Inputs</source>
+   <translation>输入</translation>
+  </message>
+  <message>
+   <source>Inspect the next image now (software trigger)</source>
+   <translation>立即检测下一张图像（软件触发）</translation>
   </message>
   <message>
    <source>Inspector</source>
@@ -492,6 +568,10 @@
    <translation>将所选标记为良品</translation>
   </message>
   <message>
+   <source>Meaning</source>
+   <translation>含义</translation>
+  </message>
+  <message>
    <source>Memory bank now {0} patches ({1}; audit line written)</source>
    <translation>记忆库现有 {0} 个图块（{1}；已写入审计记录）</translation>
   </message>
@@ -544,6 +624,10 @@
    <translation>新密码</translation>
   </message>
   <message>
+   <source>Next image</source>
+   <translation>下一张图像</translation>
+  </message>
+  <message>
    <source>No NG frames since the counters were reset.</source>
    <translation>计数清零后尚无 NG 图像。</translation>
   </message>
@@ -582,6 +666,10 @@
   <message>
    <source>Nodes</source>
    <translation>节点库</translation>
+  </message>
+  <message>
+   <source>Not used in this mode</source>
+   <translation>此模式下不使用</translation>
   </message>
   <message>
    <source>Note</source>
@@ -660,6 +748,18 @@
    <translation>输出：</translation>
   </message>
   <message>
+   <source>Outputs</source>
+   <translation>输出</translation>
+  </message>
+  <message>
+   <source>Parameter</source>
+   <translation>参数</translation>
+  </message>
+  <message>
+   <source>Parameters</source>
+   <translation>参数</translation>
+  </message>
+  <message>
    <source>Password</source>
    <translation>密码</translation>
   </message>
@@ -700,6 +800,10 @@
    <translation>图表</translation>
   </message>
   <message>
+   <source>Previous image</source>
+   <translation>上一张图像</translation>
+  </message>
+  <message>
    <source>Problem</source>
    <translation>问题</translation>
   </message>
@@ -730,6 +834,10 @@
   <message>
    <source>ROC</source>
    <translation>ROC 曲线</translation>
+  </message>
+  <message>
+   <source>Range</source>
+   <translation>范围</translation>
   </message>
   <message>
    <source>Re&amp;play on Past Inspections…</source>
@@ -828,6 +936,10 @@
    <translation>次数</translation>
   </message>
   <message>
+   <source>STOPPED</source>
+   <translation>已停止</translation>
+  </message>
+  <message>
    <source>Save &amp;As…</source>
    <translation>另存为(&amp;A)…</translation>
   </message>
@@ -852,6 +964,10 @@
    <translation>选择一个节点以查看其参数。</translation>
   </message>
   <message>
+   <source>Select a node, then press F1 for its help</source>
+   <translation>请先选择一个节点，再按 F1 查看其帮助</translation>
+  </message>
+  <message>
    <source>Select the images to mark as good in the heat maps first.</source>
    <translation>请先在热力图中选择要标记为良品的图像。</translation>
   </message>
@@ -870,6 +986,10 @@
   <message>
    <source>Show all</source>
    <translation>全部显示</translation>
+  </message>
+  <message>
+   <source>Show on the macro</source>
+   <translation>显示在宏上</translation>
   </message>
   <message>
    <source>Show the histogram and drag the display levels</source>
@@ -896,8 +1016,16 @@
    <translation>停止</translation>
   </message>
   <message>
+   <source>Stop browsing: back to the pipeline's own input</source>
+   <translation>停止浏览：返回流程自身的输入</translation>
+  </message>
+  <message>
    <source>Stopped</source>
    <translation>已停止</translation>
+  </message>
+  <message>
+   <source>Stopped before this image was inspected</source>
+   <translation>在此图像检测完成前已停止</translation>
   </message>
   <message>
    <source>Stretch the levels to the minimum and maximum of every new image</source>
@@ -990,6 +1118,10 @@ Allow writing there? Your answer is kept in your own settings, not in the pipeli
   <message>
    <source>Trends</source>
    <translation>趋势</translation>
+  </message>
+  <message>
+   <source>Trigger</source>
+   <translation>触发</translation>
   </message>
   <message>
    <source>Two views, zoom and pan linked</source>
@@ -1096,6 +1228,10 @@ Allow writing there? Your answer is kept in your own settings, not in the pipeli
    <translation>类别</translation>
   </message>
   <message>
+   <source>division by zero</source>
+   <translation>除以零</translation>
+  </message>
+  <message>
    <source>error</source>
    <translation>错误</translation>
   </message>
@@ -1136,6 +1272,14 @@ Allow writing there? Your answer is kept in your own settings, not in the pipeli
    <translation>每个类别一个子文件夹的文件夹（或 train/ 和 test/）</translation>
   </message>
   <message>
+   <source>follows the image depth</source>
+   <translation>随图像位深变化</translation>
+  </message>
+  <message>
+   <source>forced by WORKBENCH_FORCE_CPU</source>
+   <translation>由 WORKBENCH_FORCE_CPU 强制</translation>
+  </message>
+  <message>
    <source>good</source>
    <translation>良品</translation>
   </message>
@@ -1154,6 +1298,10 @@ Allow writing there? Your answer is kept in your own settings, not in the pipeli
   <message>
    <source>inspections from</source>
    <translation>条检测记录，来自</translation>
+  </message>
+  <message>
+   <source>missing entry</source>
+   <translation>缺少条目</translation>
   </message>
   <message>
    <source>missing image</source>
@@ -1246,6 +1394,10 @@ Allow writing there? Your answer is kept in your own settings, not in the pipeli
   <message>
    <source>the clipboard does not hold workbench nodes</source>
    <translation>剪贴板中没有 Workbench 节点</translation>
+  </message>
+  <message>
+   <source>this build has no GPU support</source>
+   <translation>此版本不支持 GPU</translation>
   </message>
   <message>
    <source>training the head</source>

@@ -149,7 +149,7 @@ def test_save_load_round_trip_with_subgraph(outer, tmp_path):
     assert sg.graph.nodes["blur"].params["sigma"] == 2.0
     assert [p.name for p in sg.inputs] == ["img"] and [p.name for p in sg.outputs] == ["out"]
     assert [str(e) for e in loaded.edges] == ["src.image -> macro.img"]
-    assert sg.params == {"title": "Blur"}
+    assert sg.params == {"title": "Blur", "exposed": ""}  # exposed: none of the inner parameters
     assert dumps_pipeline(loaded) == text
     res = Engine().run(loaded)
     expected = cv2.GaussianBlur(discs_image(), (0, 0), 2.0, borderType=cv2.BORDER_REFLECT_101)

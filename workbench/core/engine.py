@@ -97,6 +97,7 @@ class RunResult:
     nodes: dict[str, NodeResult]
     seconds: float
     cancelled: bool = False
+    inner: dict[str, "RunResult"] = field(default_factory=dict)  # a macro's last inner run, by macro id
 
     def output(self, node_id: str, port: str | None = None) -> Any:
         res = self.nodes[node_id]
@@ -137,6 +138,7 @@ class Engine:
         self.cache_enabled = cache
         self._cache: dict[str, NodeResult] = {}
         self._sub: dict[str, Engine] = {}
+        self.last: RunResult | None = None  # the last run (a macro's inner engine: for the GUI)
 
     def clear_cache(self) -> None:
         self._cache.clear()
@@ -178,7 +180,9 @@ class Engine:
             results[nid] = res
         seconds = time.perf_counter() - t_run
         emit(RunFinished(seconds, cancelled, sum(1 for r in results.values() if r.status == FAILED)))
-        return RunResult(results, seconds, cancelled)
+        inner = {nid: e.last for nid, e in self._sub.items() if nid in live and e.last is not None}
+        self.last = RunResult(results, seconds, cancelled, inner)
+        return self.last
 
     # ------------------------------------------------------------------------------
     def _run_node(self, pipeline: Pipeline, inst: NodeInstance, results: dict[str, NodeResult],

@@ -66,7 +66,9 @@ def load_pipeline(path: str | Path, registry: Registry | None = None, *, allow_i
         raise PipelineError([Problem("", "file not found")], str(path)) from None
     except UnicodeDecodeError as exc:
         raise PipelineError([Problem("", f"cannot read file: not UTF-8 text, so not a pipeline (byte {exc.start}: "
-                                     f"{raw[exc.start:exc.start + 1]!r})")], str(path)) from None
+                                     f"{raw[exc.start:exc.start + 1]!r}); an image or video becomes a pipeline "
+                                     "with a source node when opened in the GUI or given to `workbench run --input`")],
+                            str(path)) from None
     except OSError as exc:
         raise PipelineError([Problem("", f"cannot read file: {exc.strerror or exc}")], str(path)) from None
     return loads_pipeline(text, registry, base_dir=path.resolve().parent, source=str(path),

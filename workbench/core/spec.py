@@ -30,7 +30,8 @@ from typing import Any, Callable, get_args, get_origin, get_type_hints
 
 from workbench.core.errors import RegistryError
 from workbench.core.fileio import file_stamp
-from workbench.core.params import FileParam, Help, MaxChars, ParamSpec, Range, Template, kind_of, path_text
+from workbench.core.params import (ActiveWhen, DepthRange, FileParam, Help, MaxChars, ParamSpec, Range, Template,
+                                    kind_of, path_text)
 from workbench.core.types import DATA_TYPES, DataType
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
@@ -204,7 +205,9 @@ def _param_spec(name: str, annotation: Any, default: Any, where: str) -> ParamSp
     spec = ParamSpec(name=name, kind=kind, default=default, minimum=rng.minimum, maximum=rng.maximum,
                      step=rng.step, enum=en, path_mode=fp.mode, path_filter=fp.filter,
                      optional=optional, label=label, help=hlp, template_fields=tpl,
-                     max_chars=max_chars)
+                     max_chars=max_chars,
+                     follows_depth=any(isinstance(m, DepthRange) for m in meta),
+                     active_when=next((m for m in meta if isinstance(m, ActiveWhen)), None))
     try:
         coerced = spec.coerce(default)
     except Exception as exc:

@@ -14,6 +14,7 @@ from workbench.core.pipeline_file import validate
 from workbench.gui.i18n import t
 from workbench.gui.runner import FolderRun
 from workbench.runtime.inspection import judged_measurements
+from workbench.runtime.spc import tolerance_limits
 
 
 class LaunchMixin:
@@ -41,7 +42,8 @@ class LaunchMixin:
             self.show_message(str(exc), error=True)
             return None
         self.folder_run = run
-        self._folder_counts = {"OK": 0, "NG": 0, "error": 0}
+        self._folder_counts = {"OK": 0, "NG": 0, "error": 0, "cancelled": 0}
+        self._browse_reset(run.out_dir)
         self.trend.clear()
         self.trend.set_shown(None)
         self._trend_chosen = False
@@ -59,8 +61,12 @@ class LaunchMixin:
 
     def _folder_row(self, index: int, row, result: RunResult) -> None:
         self.progress.setValue(index + 1)
-        key = row.verdict if row.verdict in ("OK", "NG") else ("error" if row.status == "error" else "OK")
+        self._folder_rows.append(row)
+        key = row.status if row.status in ("error", "cancelled") else \
+            (row.verdict if row.verdict in ("OK", "NG") else "OK")  # cancelled: its own state, not an error
         self._folder_counts[key] = self._folder_counts.get(key, 0) + 1
+        if row.status == "error":
+            self.trend.add_error(index)  # shown as a red mark, not silently skipped
         numeric = {k: float(v) for k, v in row.measurements.items()
                    if isinstance(v, (int, float)) and not isinstance(v, bool)}
         for name, value in numeric.items():
@@ -68,6 +74,8 @@ class LaunchMixin:
         if numeric and not self._trend_chosen:
             # show what the judges judge (other series are one click away in the legend menu)
             judged = judged_measurements(self.doc.pipeline)
+            for name, (low, high) in tolerance_limits(self.doc.pipeline).items():
+                self.trend.set_limits(name, low, high)
             pick = [k for k in numeric if k in judged] or [next(iter(numeric))]
             self.trend.set_shown(pick)
             self._trend_chosen = True
@@ -80,7 +88,8 @@ class LaunchMixin:
         c = self._folder_counts
         msg = (t("Folder run cancelled") if cancelled else t("Folder run finished")) + \
             f": {n} " + t("images") + f" — OK {c.get('OK', 0)}, NG {c.get('NG', 0)}, " + t("errors") + \
-            f" {c.get('error', 0)}"
+            f" {c.get('error', 0)}" + (f", {t('cancelled')} {c['cancelled']}" if c.get("cancelled") else "") + \
+            (f" — results.jsonl: {self._folder_out}" if self._folder_out else "")
         self.show_message(msg)
         self.log_line(msg)
         self.plots.setCurrentWidget(self.trend)
@@ -140,7 +149,7 @@ class LaunchMixin:
         from workbench.gui.operator import OperatorWindow
         from workbench.runtime.feed import pipeline_source
         from workbench.runtime.results import Archive, ResultsDB, default_db_path
-        from workbench.runtime.sources import SourceError
+        from workbench.runtime.sources import FolderSource, SourceError, Trigger, TriggerMode
 
         from workbench.gui.security import confirm_outside_writes, ensure_engineer_password
 
@@ -158,6 +167,8 @@ class LaunchMixin:
             return None
         try:
             source = pipeline_source(self.doc.pipeline, spec, loop=True)
+            if not spec and isinstance(source, FolderSource):  # still images: once per trigger, not looped flat out
+                source.trigger = Trigger(TriggerMode.SOFTWARE)
             try:  # a wrong folder or file is an error now; a camera not there yet is retried on screen
                 source.open()
             except SourceError:
