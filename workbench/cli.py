@@ -2,7 +2,7 @@
 
     workbench [gui [PIPELINE] [--screenshot FILE.png]]
     workbench run PIPELINE [--input FILE|DIR] [--output DIR] [--set NODE.PARAM=VALUE]... [--db FILE]
-    workbench stream PIPELINE --source folder:DIR|video:FILE|camera:0|url:rtsp://… [--db FILE] [--frames N]
+    workbench stream PIPELINE [--source folder:DIR|video:FILE|camera:0|url:rtsp://…|genicam:ID] [--db FILE] [--frames N]
     workbench replay PIPELINE --db FILE [--since TIME] [--until TIME] [--limit N] [--output DIR]
     workbench operator PIPELINE [--source SPEC] [--db FILE] [--windowed] [--screenshot FILE.png --frames N]
     workbench validate PIPELINE
@@ -52,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
 
     st = sub.add_parser("stream", help="run a pipeline continuously on a camera, video or image folder (headless)")
     st.add_argument("pipeline")
-    _source_args(st, required=True)
+    _source_args(st, required=False)
     st.add_argument("--frames", "-n", type=int, metavar="N", help="stop after N frames (default: run until the "
                                                                   "source ends or Ctrl+C)")
     st.add_argument("--quiet", "-q", action="store_true", help="no status line, only the summary")
@@ -101,15 +101,16 @@ def _parser() -> argparse.ArgumentParser:
 def _source_args(p: argparse.ArgumentParser, required: bool) -> None:
     """The source, pipeline and output options that stream and operator share."""
     p.add_argument("--source", "-s", required=required, metavar="SPEC",
-                   help="folder:DIR, video:FILE, camera:INDEX, url:rtsp://… or genicam:PRODUCER.cti"
-                   + ("" if required else " (default: the images the pipeline's source node reads)"))
+                   help="folder:DIR, video:FILE, camera:INDEX, url:rtsp://…, genicam:DEVICE-ID or genicam:PRODUCER.cti"
+                   + ("" if required else " (default: the pipeline's Camera node, or the images its source reads)"))
     p.add_argument("--rate", type=float, metavar="FPS", help="frames per second to take (default: as fast as possible)")
     p.add_argument("--loop", action="store_true", help="replay the folder/video again from the start at its end")
     p.add_argument("--output", "-o", metavar="DIR", help="where nodes that save files write (default: ./results/<name>)")
     p.add_argument("--set", action="append", default=[], metavar="NODE.PARAM=VALUE", help="override a parameter")
     p.add_argument("--source-node", metavar="NODE", help="source node that receives the frames (default: the first)")
-    p.add_argument("--trigger", choices=("free", "plc"), default="free",
-                   help="free: take frames continuously; plc: one frame per rising edge of the PLC trigger coil")
+    p.add_argument("--trigger", choices=("free", "plc", "timer"), default="free",
+                   help="free: take frames continuously; plc: one frame per rising edge of the PLC trigger coil; "
+                        "timer: one frame per tick, --rate ticks per second")
     p.add_argument("--plc", metavar="CONFIG.json", help="Modbus TCP PLC: verdict, counters, heartbeat, trigger")
     p.add_argument("--tcp", metavar="HOST:PORT", help="send one text line per result to HOST:PORT")
     p.add_argument("--format", default="{verdict};{count};{time}\r\n", metavar="FMT",
@@ -296,7 +297,7 @@ def cmd_stream(args) -> int:
     db, archive = _open_db(args, default_db=True)
     try:
         _add_outputs(args, trigger, outputs)
-        recorder = StreamRecorder(db, pipeline, name, archive=archive, source=args.source) if db else None
+        recorder = StreamRecorder(db, pipeline, name, archive=archive, source=args.source or source.describe()) if db else None
         runner = StreamRunner(pipeline, source, source_node=args.source_node, output_dir=out, recorder=recorder,
                               outputs=outputs, max_frames=args.frames)
         interrupted = False
@@ -324,7 +325,11 @@ def cmd_stream(args) -> int:
     print(f"{s['processed']} frame{'s' if s['processed'] != 1 else ''}: {s['ok']} OK, {s['ng']} NG, "
           f"{s['errors']} error{'s' if s['errors'] != 1 else ''}, {s['dropped']} dropped; "
           f"{runner.stats.overall_fps():.1f} fps, latency mean {s['latency_ms']['mean']:.1f} ms "
-          f"(p95 {s['latency_ms']['p95']:.1f})" + (f" -> {db.path}" if db is not None else ""))
+          f"(p95 {s['latency_ms']['p95']:.1f})"
+          + (f", trigger to result mean {s['trigger_ms']['mean']:.1f} ms (p95 {s['trigger_ms']['p95']:.1f})"
+             if runner.stats.trigger_ms else "")
+          + (f", camera dropped {s['camera_dropped']}" if s["camera_dropped"] else "")
+          + (f" -> {db.path}" if db is not None else ""))
     if runner.error:
         print(f"error: {runner.error}", file=sys.stderr)
     if interrupted:
@@ -352,6 +357,12 @@ def _stream_source(args, pipeline):
     if args.rate is not None and args.rate <= 0:
         raise WorkbenchError("--rate must be more than 0 frames per second")
     trigger = Trigger(TriggerMode.EXTERNAL) if args.trigger == "plc" else None
+    if args.trigger == "timer":
+        if not args.rate:
+            raise WorkbenchError("--trigger timer needs --rate TICKS_PER_SECOND")
+        from workbench.runtime.sources import TimerTrigger
+
+        trigger = TimerTrigger(1.0 / args.rate)
     if trigger is not None and not args.plc:
         raise WorkbenchError("--trigger plc needs --plc CONFIG.json with a \"trigger\" coil")
     from workbench.runtime.feed import pipeline_source

@@ -36,6 +36,10 @@
    <translation>适应窗口(&amp;F)</translation>
   </message>
   <message>
+   <source>&amp;Grab Camera Frame</source>
+   <translation>抓取相机帧(&amp;G)</translation>
+  </message>
+  <message>
    <source>&amp;Group into Macro</source>
    <translation>组合为宏(&amp;G)</translation>
   </message>
@@ -106,6 +110,10 @@
   <message>
    <source>About Vision Workbench</source>
    <translation>关于 Vision Workbench</translation>
+  </message>
+  <message>
+   <source>Add a Camera node (Sources) first: live view grabs from it.</source>
+   <translation>请先添加相机节点（来源）：实时画面从它抓取。</translation>
   </message>
   <message>
    <source>Add node</source>
@@ -334,6 +342,10 @@
   <message>
    <source>Link an output to an input</source>
    <translation>请将输出连接到输入</translation>
+  </message>
+  <message>
+   <source>Live &amp;Camera</source>
+   <translation>实时相机(&amp;C)</translation>
   </message>
   <message>
    <source>Log</source>
@@ -830,6 +842,10 @@
   <message>
    <source>skipped</source>
    <translation>已跳过</translation>
+  </message>
+  <message>
+   <source>stopped</source>
+   <translation>已停止</translation>
   </message>
   <message>
    <source>the clipboard does not hold workbench nodes</source>

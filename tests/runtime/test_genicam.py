@@ -146,3 +146,57 @@ def _pipeline(base=None):
     p.connect("blobs", "regions", "count", "regions")
     p.connect("count", "measurements", "judge", "measurements")
     return p
+
+
+def test_a_pipeline_with_a_camera_node_streams_from_its_own_camera(camera, tmp_path):
+    from workbench.core.pipeline_file import save_pipeline
+
+    p = _pipeline(tmp_path)
+    p.remove_node("src")
+    p.add_node("io.camera", "cam", {"device": f"genicam:{camera.device_id}", "pixel_format": "Mono8",
+                                    "roi": {"shape": "rect", "x": 0, "y": 0, "w": 128, "h": 64}})
+    p.connect("cam", "image", "thr", "image")
+    path = tmp_path / "cam.json"
+    save_pipeline(p, path)
+    db = tmp_path / "r.db"
+    assert main(["stream", str(path), "--frames", "5", "--db", str(db), "--output", str(tmp_path / "o"),
+                 "--quiet"]) == 0
+    with ResultsDB(db, readonly=True) as d:
+        assert len(d.query()) == 5
+    with AravisSource(camera.device_id) as src:  # the node's ROI reached the camera
+        assert src.settings()["roi"] == (0, 0, 128, 64)
+
+
+def test_camera_node_settings_become_the_source(camera, tmp_path):
+    from workbench.core.params import Roi
+    from workbench.nodes.io.camera import CameraTrigger
+    from workbench.runtime.camera import camera_source
+    from workbench.runtime.sources import CameraSource, TimerTrigger
+
+    params = {"device": f"genicam:{camera.device_id}", "exposure": 5000.0, "gain": 3.0, "frame_rate": 20.0,
+              "pixel_format": "", "roi": Roi.rect(0, 0, 100, 80), "trigger": CameraTrigger.SOFTWARE}
+    src = camera_source(params)
+    assert src.trigger is not None and src.trigger_mode == "software"
+    with src:
+        s = src.settings()
+        assert (s["exposure_us"], s["gain"], s["frame_rate"], s["roi"]) == (5000.0, 3.0, 20.0, (0, 0, 100, 80))
+    timer = TimerTrigger(0.05)
+    assert camera_source({**params, "trigger": CameraTrigger.FREE}, trigger=timer).trigger_mode == "software"
+    with pytest.raises(SourceConfigError, match="waits for hardware trigger LINE0"):
+        camera_source({**params, "trigger": CameraTrigger.LINE0}, trigger=timer)
+    with pytest.raises(SourceConfigError, match="must be a rectangle"):
+        camera_source({**params, "roi": Roi.circle(5, 5, 3)})
+    usb = camera_source({**params, "device": "camera:3", "trigger": CameraTrigger.FREE})
+    assert isinstance(usb, CameraSource) and (usb.width, usb.height, usb.fps) == (100, 80, 20.0)
+
+
+def test_a_timer_trigger_takes_frames_at_its_interval_and_records_trigger_latency(camera):
+    from workbench.runtime.sources import TimerTrigger
+
+    results = []
+    runner = StreamRunner(_pipeline(), AravisSource(camera.device_id, trigger=TimerTrigger(0.1)),
+                          on_result=results.append, max_frames=4)
+    with runner:
+        assert runner.join(30)
+    assert len(results) == 4 and all(r.trigger_ms is not None for r in results)
+    assert [r.frame.frame_id - results[0].frame.frame_id for r in results] == [0, 1, 2, 3]  # one per tick

@@ -37,7 +37,7 @@ class RunViewMixin:
         if not self.doc.pipeline.nodes:
             self._clear_results()
             return
-        self.runner.request(self.doc.pipeline)
+        self.runner.request(self.doc.pipeline, feed=self.camera.feed(self.doc.pipeline))
 
     def run_once(self) -> None:
         self._run_queued = True

@@ -178,7 +178,13 @@ class AravisSource(FrameSource):
 
         try:
             with _lock:
-                cam = arv.Camera.new(self.device_id)
+                # the device list tells Aravis which interface reaches the camera: without it, a
+                # camera opened by id answers control packets but its stream never arrives
+                arv.update_device_list()
+                ids = [arv.get_device_id(i) for i in range(arv.get_n_devices())]
+                if self.device_id is None and not ids:
+                    raise SourceError("no GenICam camera found (GigE Vision: same subnet? USB3 Vision: plugged in?)")
+                cam = arv.Camera.new(self.device_id or ids[0])
         except (GLib.Error, TypeError) as exc:
             what = repr(self.device_id) if self.device_id else "(any)"
             raise SourceError(f"GenICam camera {what} not found or not answering: {_gerror(exc)}") from None
