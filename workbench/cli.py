@@ -86,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     n.add_argument("--markdown", action="store_true", help="the reference as Markdown (docs/nodes.md)")
     n.add_argument("--lang", default="en", help="language of names and categories: en, zh_CN")
 
+    sub.add_parser("cameras", help="list the GenICam (GigE Vision / USB3 Vision) cameras found: id, model, serial")
     i = sub.add_parser("info", help="versions and the inference providers that work here")
     i.add_argument("--json", action="store_true")
 
@@ -158,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         configure_threads()
         return {"gui": cmd_gui, "run": cmd_run, "validate": cmd_validate, "nodes": cmd_nodes,
                 "info": cmd_info, "samples": cmd_samples, "models": cmd_models, "stream": cmd_stream, "self-test": cmd_self_test,
+                "cameras": cmd_cameras,
                 "replay": cmd_replay, "operator": cmd_operator}[cmd](args)
     except KeyboardInterrupt:
         print("cancelled", file=sys.stderr)
@@ -565,6 +567,16 @@ def _version(dist: str) -> str:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:
         return "not installed"
+
+
+def cmd_cameras(args) -> int:
+    from workbench.runtime.genicam import discover
+
+    found = discover()
+    for cam in found:
+        print(cam.describe())
+    print(f"{len(found)} GenICam camera{'s' if len(found) != 1 else ''} found; use --source genicam:ID")
+    return 0
 
 
 def cmd_info(args) -> int:

@@ -203,3 +203,17 @@ def test_two_stage_example_runs_in_workbench_run(tmp_path, capsys):
     assert m["each.count"] == 24 and m["each.ng_count"] == 5
     assert sum(1 for k in m if k.endswith(".mean")) == 24
     assert (tmp_path / "ng" / "coins_ng.png").is_file()  # the gate let the NG overlay through to the saver
+
+
+def test_only_a_merge_node_runs_on_a_skipped_branch(tmp_path):
+    p = loop_pipeline(tmp_path, 5, low=120.0)  # NG: the gate closes
+    p.add_node("flow.gate", "g", {"type": "Image"})
+    p.connect("src", "image", "g", "value")
+    p.connect("each", "verdict", "g", "condition")
+    p.add_node("cv.threshold", "t2", {})
+    p.connect("g", "out", "t2", "image")
+    p.add_node("cv.intensity_stats", "stats", {})  # its mask input is optional, but it is no merge node
+    p.connect("src", "image", "stats", "image")
+    p.connect("t2", "out", "stats", "mask")
+    res = Engine().run(p)
+    assert res.nodes["t2"].status == SKIPPED and res.nodes["stats"].status == SKIPPED

@@ -32,6 +32,13 @@ def test_discovery_lists_the_simulator_with_model_and_serial(camera):
     assert (info.vendor, info.model, info.serial, info.protocol) == ("Aravis", "Fake", SERIAL, "GigEVision")
     assert info.address == "127.0.0.1" and SERIAL in info.describe()
 
+def test_workbench_cameras_lists_the_simulator(camera, capsys):
+    assert main(["cameras"]) == 0
+    out = capsys.readouterr().out
+    line = next(ln for ln in out.splitlines() if ln.startswith(camera.device_id))
+    assert f"serial {SERIAL}" in line and "Fake" in line and "GigEVision 127.0.0.1" in line
+
+
 def test_parameters_are_set_and_read_back_and_frames_have_the_size_asked(camera):
     with AravisSource(camera.device_id) as src:  # the simulator's defaults: 512x512 Mono8
         assert src.refused == []

@@ -196,8 +196,8 @@ class Engine:
                     continue
                 return self._skip(nid, f"input {port.name!r} is not linked", emit)
             up = results[edge.src]
-            if up.status == SKIPPED and port.optional:  # a skipped branch into an optional input
-                kwargs[port.name] = None  # (flow.switch merging a gated branch) is "no value"
+            if up.status == SKIPPED and port.optional and spec.merge:  # flow.switch: a skipped
+                kwargs[port.name] = None  # branch into an optional input is "no value"
                 h.update(port.name.encode() + b"\0skipped")
                 continue
             if up.status in (FAILED, SKIPPED, CANCELLED):

@@ -15,7 +15,7 @@ def _ports(params: dict, _inst: Any):
             (PortSpec("out", t),))
 
 
-@node("flow.switch", name="Switch", category="Flow", ports=_ports,
+@node("flow.switch", name="Switch", category="Flow", ports=_ports, merge=True,
       description="Picks one of its inputs: by a verdict or yes/no (OK/true: in0, NG/false: in1) or by an index.")
 def switch(select: AnyValue, in0: AnyValue = None, in1: AnyValue = None, in2: AnyValue = None,
            in3: AnyValue = None,
