@@ -43,7 +43,7 @@ import numpy as np  # noqa: E402
 
 from workbench.core.paths import demo_pipeline, samples_dir  # noqa: E402
 from workbench.core.pipeline_file import load_pipeline  # noqa: E402
-from workbench.core.samples import ensure_samples  # noqa: E402
+from workbench.runtime.samples import ensure_samples  # noqa: E402
 from workbench.runtime.results import Archive, ResultsDB  # noqa: E402
 from workbench.runtime.sources import ArraySource  # noqa: E402
 from workbench.runtime.stream import StreamRecorder, StreamRunner  # noqa: E402

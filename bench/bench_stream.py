@@ -40,7 +40,7 @@ DOC = ROOT / "docs" / "PERFORMANCE.md"
 from workbench.core.engine import Engine  # noqa: E402
 from workbench.core.paths import demo_pipeline, samples_dir  # noqa: E402
 from workbench.core.pipeline_file import load_pipeline  # noqa: E402
-from workbench.core.samples import ensure_samples  # noqa: E402
+from workbench.runtime.samples import ensure_samples  # noqa: E402
 from workbench.core.spec import NodeContext  # noqa: E402
 from workbench.runtime.batch import row_from_result  # noqa: E402
 from workbench.runtime.results import ResultsDB, inspection_from_run  # noqa: E402

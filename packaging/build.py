@@ -117,7 +117,7 @@ def lock_mismatch(py: Path, lock_dir: Path, flavour: str) -> list[str]:
 def prepare_data(py: Path) -> None:
     """Models and samples go INTO the source tree (models/, resources/samples/) that the spec bundles."""
     code = ("from workbench.inference.bundled import install_ocr_models\n"
-            "from workbench.core.samples import ensure_samples\n"
+            "from workbench.runtime.samples import ensure_samples\n"
             "for p in install_ocr_models() + ensure_samples(): print(p)\n")
     env = dict(os.environ, PYTHONPATH=str(REPO))  # the source tree's workbench: app_root() = the repo
     run([py, "-c", code], cwd=REPO, env=env)

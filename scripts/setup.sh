@@ -54,6 +54,11 @@ if command -v dpkg-query >/dev/null 2>&1; then
   apt_install gir1.2-aravis-0.8 python3-gi aravis-tools
 fi
 
+# strace: the no-network test traces the app's native sockets and DNS look-ups (tests/test_no_network_native.py)
+if command -v dpkg-query >/dev/null 2>&1; then
+  apt_install strace
+fi
+
 # The GUI in Simplified Chinese needs a CJK font; a bare Debian has none (only for the app, not CI).
 if [ "${WORKBENCH_GUI:-0}" = 1 ] && command -v dpkg-query >/dev/null 2>&1; then
   if ! { command -v fc-list >/dev/null 2>&1 && fc-list :lang=zh-cn | grep -q .; }; then

@@ -29,7 +29,7 @@ class Block(importlib.abc.MetaPathFinder):
             raise ImportError("Qt import blocked outside workbench.gui: " + name)
 sys.meta_path.insert(0, Block())
 import workbench
-mods = ["workbench.cli"]
+mods = ["workbench.cli", "workbench.model_cli"]
 for pkg in ("core", "nodes", "inference", "runtime"):
     p = importlib.import_module("workbench." + pkg)
     mods += [m.name for m in pkgutil.walk_packages(p.__path__, p.__name__ + ".")]

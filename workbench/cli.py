@@ -6,10 +6,12 @@
     workbench replay PIPELINE --db FILE [--since TIME] [--until TIME] [--limit N] [--output DIR]
     workbench operator PIPELINE [--source SPEC] [--db FILE] [--windowed] [--screenshot FILE.png --frames N]
     workbench validate PIPELINE
+    workbench password set [--role engineer|admin] | status
     workbench nodes [--json]
     workbench info [--json]
     workbench samples
     workbench models [--force]
+    workbench model info|bench|quantize MODEL ...   (see workbench/model_cli.py)
 
 Every error prints as one line; --debug shows the traceback.
 """
@@ -28,6 +30,7 @@ from workbench import __version__
 from workbench.core.errors import PipelineError, WorkbenchError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR, EXIT_INTERNAL, EXIT_CANCELLED = 0, 1, 2, 3, 130
+EXIT_DATA_LOST = 4  # the run ended, but results or verdicts were lost (not recorded, not delivered)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,13 +53,16 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--quiet", "-q", action="store_true", help="print only the summary")
     _db_args(r, default_db=False)
 
-    st = sub.add_parser("stream", help="run a pipeline continuously on a camera, video or image folder (headless)")
-    st.add_argument("pipeline")
-    _source_args(st, required=False)
-    st.add_argument("--frames", "-n", type=int, metavar="N", help="stop after N frames (default: run until the "
-                                                                  "source ends or Ctrl+C)")
-    st.add_argument("--quiet", "-q", action="store_true", help="no status line, only the summary")
-    _db_args(st, default_db=True)
+    st_ = sub.add_parser("stream", help="run a pipeline continuously on a camera, video or image folder (headless)")
+    st_.add_argument("pipeline")
+    _source_args(st_, required=False)
+    st_.add_argument("--frames", "-n", type=int, metavar="N", help="stop after N frames (default: run until the "
+                                                                   "source ends or Ctrl+C)")
+    st_.add_argument("--quiet", "-q", action="store_true", help="no status line, only the summary")
+    _db_args(st_, default_db=True)
+    st_.add_argument("--db-queue", type=int, default=1000, metavar="N",
+                     help="records kept in memory while the database cannot be written (disk full), retried "
+                          "in order; beyond N the oldest are lost and counted (default: 1000)")
 
     op = sub.add_parser("operator", help="the operator screen: run a pipeline on the line, full screen")
     op.add_argument("pipeline")
@@ -94,9 +100,23 @@ def _parser() -> argparse.ArgumentParser:
     st = sub.add_parser("self-test", help="check versions, providers, bundled models and example pipelines")
     st.add_argument("--json", metavar="FILE", help="also write the report as JSON (windowed builds: the only report)")
     st.add_argument("--require-gpu", action="store_true", help="fail when no GPU provider works")
+    from workbench.model_cli import add_parser as add_model_parser
+
+    add_model_parser(sub)
     mo = sub.add_parser("models", help="install the bundled models (PP-OCR from the rapidocr package) into models/")
     mo.add_argument("--force", action="store_true", help="copy again even when present")
+    _allow_args(r, st_, op, rp, v)
+    from workbench.cli_password import add_parser
+
+    add_parser(sub)
     return p
+
+
+def _allow_args(*parsers: argparse.ArgumentParser) -> None:
+    for p in parsers:
+        p.add_argument("--allow-write", action="append", default=[], metavar="DIR",
+                       help="let the pipeline's Save Image / Write CSV / Write JSON nodes write into DIR "
+                            "(by default they write only inside the output folder)")
 
 
 def _source_args(p: argparse.ArgumentParser, required: bool) -> None:
@@ -150,6 +170,11 @@ def _open_db(args, default_db: bool):
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from workbench.core.fsnames import FSNAME_ERRORS
+
+    for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8 prints as \xff, never fails
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors=FSNAME_ERRORS)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     cmd = args.command or "gui"
@@ -157,13 +182,23 @@ def main(argv: list[str] | None = None) -> int:
         from workbench.core.threads import configure_threads
 
         configure_threads()
+        if getattr(args, "allow_write", None):
+            from workbench.core.writeguard import allow_folder
+
+            for folder in args.allow_write:
+                allow_folder(folder)
         return {"gui": cmd_gui, "run": cmd_run, "validate": cmd_validate, "nodes": cmd_nodes,
                 "info": cmd_info, "samples": cmd_samples, "models": cmd_models, "stream": cmd_stream, "self-test": cmd_self_test,
-                "cameras": cmd_cameras,
-                "replay": cmd_replay, "operator": cmd_operator}[cmd](args)
+                "replay": cmd_replay, "operator": cmd_operator, "password": cmd_password,
+                "model": _cmd_model, "cameras": cmd_cameras}[cmd](args)
     except KeyboardInterrupt:
         print("cancelled", file=sys.stderr)
         return EXIT_CANCELLED
+    except PipelineError as exc:  # the same exit code as `validate` for the same file
+        if args.debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
     except WorkbenchError as exc:
         if args.debug:
             raise
@@ -179,6 +214,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # ---------------------------------------------------------------- commands
+def cmd_password(args) -> int:
+    from workbench.cli_password import cmd_password as run
+
+    return run(args)
+
+
 def cmd_gui(args) -> int:
     from workbench.core.paths import demo_pipeline
 
@@ -232,6 +273,7 @@ def cmd_run(args) -> int:
 
     from workbench.core.spec import CancelToken
     from workbench.runtime.batch import BatchRun
+    from workbench.runtime.safe_files import OutputWriteError
 
     pipeline = _load(args.pipeline)
     _apply_sets(pipeline, args.set)
@@ -262,23 +304,43 @@ def cmd_run(args) -> int:
                 line += f"\n  NG: {reason}"
             tqdm.write(line, file=sys.stdout)
 
-    interrupted = False
+    interrupted, write_error = False, None
     try:
         rows = batch.run(inputs, cancel, on_row)
     except KeyboardInterrupt:
         cancel.cancel()
         interrupted = True
         rows = batch.rows
+    except OutputWriteError as exc:  # the disk filled up (or the folder became read-only) during the run
+        if not batch.rows:
+            raise
+        write_error, rows = exc, batch.rows
     finally:
         bar.close()
         if db is not None:
+            batch.on_result.close()  # the last tries for records still waiting; what is lost is counted
             db.close()
     n_ok = sum(r.verdict == "OK" for r in rows)
     n_ng = sum(r.verdict == "NG" for r in rows)
     n_err = sum(r.status == "error" for r in rows)
+    w = batch.on_result.writer.stats if db is not None else None
+    recorded = f" ({w.written} of {len(rows)} recorded)" if w is not None and w.written != len(rows) else ""
     print(f"{len(rows)} input{'s' if len(rows) != 1 else ''}: {n_ok} OK, {n_ng} NG, {n_err} error"
           f"{'s' if n_err != 1 else ''} -> {out / 'results.jsonl'}"
-          + (f" and {db.path}" if db is not None else ""))
+          + (f" and {db.path}{recorded}" if db is not None else ""))
+    lost = False
+    if w is not None:
+        from workbench.runtime.loss_report import db_lines
+
+        lines, lost = db_lines(w, len(rows), db.path)
+        _print_lines(lines)
+    if write_error is not None:
+        logged = batch.row_log.lines if batch.row_log is not None else 0
+        stopped = f"; stopped after {len(rows)} of {len(inputs)} inputs" if len(rows) < len(inputs) else ""
+        print(f"error: {write_error}{stopped} ({logged} whole rows in results.jsonl)", file=sys.stderr)
+        return EXIT_DATA_LOST
+    if lost:
+        return EXIT_DATA_LOST
     if interrupted:
         print("cancelled: the results above were written", file=sys.stderr)
         return EXIT_CANCELLED
@@ -296,14 +358,17 @@ def cmd_stream(args) -> int:
     source, trigger = _stream_source(args, pipeline)
     out = Path(args.output) if args.output else Path.cwd() / "results" / name
     outputs = []
+    if args.db_queue < 1:
+        raise WorkbenchError("--db-queue must be 1 or more")
     db, archive = _open_db(args, default_db=True)
     try:
         _add_outputs(args, trigger, outputs)
-        recorder = StreamRecorder(db, pipeline, name, archive=archive, source=args.source or source.describe()) if db else None
+        recorder = (StreamRecorder(db, pipeline, name, archive=archive, source=args.source or source.describe(),
+                                   queue_size=args.db_queue) if db else None)
         runner = StreamRunner(pipeline, source, source_node=args.source_node, output_dir=out, recorder=recorder,
                               outputs=outputs, max_frames=args.frames)
         interrupted = False
-        _sigterm_as_interrupt()  # a service manager's stop ends the stream as Ctrl+C does
+        terminated = _sigterm_as_interrupt()  # a service manager's stop ends the stream gracefully
         runner.start()
         try:
             last = time.monotonic()
@@ -324,6 +389,13 @@ def cmd_stream(args) -> int:
     s = runner.stats.snapshot()
     if runner.error and s["processed"] == 0:
         raise WorkbenchError(runner.error)
+    from workbench.runtime.loss_report import stream_lines
+
+    lines, lost = stream_lines(runner, db.path if db is not None else None)
+    _print_lines(lines)  # before the summary: it stays the last line of stdout
+    lost = lost or bool(source.incomplete)  # incomplete: a truncated video
+    w = recorder.writer.stats if recorder is not None else None
+    recorded = f" ({w.written} of {s['processed']} recorded)" if w is not None and w.written != s["processed"] else ""
     print(f"{s['processed']} frame{'s' if s['processed'] != 1 else ''}: {s['ok']} OK, {s['ng']} NG, "
           f"{s['errors']} error{'s' if s['errors'] != 1 else ''}, {s['dropped']} dropped; "
           f"{runner.stats.overall_fps():.1f} fps, latency mean {s['latency_ms']['mean']:.1f} ms "
@@ -331,13 +403,23 @@ def cmd_stream(args) -> int:
           + (f", trigger to result mean {s['trigger_ms']['mean']:.1f} ms (p95 {s['trigger_ms']['p95']:.1f})"
              if runner.stats.trigger_ms else "")
           + (f", camera dropped {s['camera_dropped']}" if s["camera_dropped"] else "")
-          + (f" -> {db.path}" if db is not None else ""))
+          + (f" -> {db.path}{recorded}" if db is not None else ""))
     if runner.error:
         print(f"error: {runner.error}", file=sys.stderr)
+    if lost:
+        return EXIT_DATA_LOST
+    if interrupted and terminated:  # SIGTERM: a requested, graceful stop (a service manager counts 130 as failure)
+        print("stopped (SIGTERM): the results above were recorded", file=sys.stderr)
+        return EXIT_OK
     if interrupted:
         print("cancelled: the results above were recorded", file=sys.stderr)
         return EXIT_CANCELLED
     return EXIT_OK
+
+
+def _print_lines(lines) -> None:
+    for to_stderr, text in lines:
+        print(text, file=sys.stderr if to_stderr else sys.stdout)
 
 
 def _load(path):
@@ -396,10 +478,13 @@ def cmd_operator(args) -> int:
     from workbench.runtime.sources import SourceConfigError, SourceError
 
     try:
-        from workbench.gui.operator import check_display, run_operator
+        from workbench.gui.operator_app import check_display, run_operator
     except ImportError as exc:
         raise WorkbenchError(f"the operator screen cannot start: {exc} (run the setup script)") from None
     check_display()
+    from workbench.runtime.credentials import require_engineer_password
+
+    require_engineer_password()  # one clear line, before anything opens
     pipeline = _load(args.pipeline)
     _apply_sets(pipeline, args.set)
     name = Path(args.pipeline).stem
@@ -430,31 +515,40 @@ def cmd_operator(args) -> int:
             db.close()
 
 
-def _sigterm_as_interrupt() -> None:
+def _sigterm_as_interrupt() -> list[bool]:
+    """SIGTERM stops the stream the way Ctrl+C does; the returned list becomes [True] when it was SIGTERM."""
     import signal
     import threading
 
+    seen: list[bool] = []
     if hasattr(signal, "SIGTERM") and threading.current_thread() is threading.main_thread():
         def handler(_sig, _frame):
+            seen.append(True)
             raise KeyboardInterrupt
 
         signal.signal(signal.SIGTERM, handler)
+    return seen
 
 
 def _status_line(runner) -> str:
     s = runner.stats.snapshot()
     lat = s["latency_ms"]
     state = runner.state if runner.state == "running" else f"{runner.state}: {runner.state_message}"
-    return (f"[{state}] {s['fps']:.1f} fps  latency {lat['mean']:.1f} ms (p95 {lat['p95']:.1f})  "
+    line = (f"[{state}] {s['fps']:.1f} fps  latency {lat['mean']:.1f} ms (p95 {lat['p95']:.1f})  "
             f"total {s['processed']}  OK {s['ok']}  NG {s['ng']}  errors {s['errors']}  dropped {s['dropped']}")
+    line += "".join(f"  {o.status()}" for o in runner.outputs if hasattr(o, "status"))
+    alarm = getattr(runner.recorder, "alarm", "")
+    return line + (f"  ALARM: {alarm}" if alarm else "")
 
 
 def cmd_replay(args) -> int:
     from tqdm import tqdm
 
+    from workbench.core.fsnames import display
     from workbench.core.spec import CancelToken
     from workbench.runtime.replay import OUTCOMES, UNCHANGED, Replay
     from workbench.runtime.results import ResultsDB, parse_time
+    from workbench.runtime.safe_files import check_writable
 
     pipeline = _load(args.pipeline)
     _apply_sets(pipeline, args.set)
@@ -467,6 +561,7 @@ def cmd_replay(args) -> int:
     if not records:
         raise WorkbenchError(f"no inspections in {args.db}" + (" in that time range" if since or until else ""))
     out = Path(args.output) if args.output else Path.cwd() / "replay" / Path(args.pipeline).stem
+    check_writable(out)  # a read-only or full output folder: one line before any work
     replay = Replay(pipeline, out, args.source)
     cancel = CancelToken()
     bar = tqdm(total=len(records), unit="img", file=sys.stderr, disable=len(records) < 2 or None,
@@ -478,7 +573,7 @@ def cmd_replay(args) -> int:
         if args.changes_only and it.outcome == UNCHANGED:
             return
         r = it.record
-        name = Path(r.input).name[:32]
+        name = display(Path(r.input).name)[:32]
         line = f"{name:32} {r.time[:23]:23}  {r.verdict or '-':>8} -> {it.new_verdict or '-':3}  {it.outcome}"
         if it.new_reasons and it.outcome != UNCHANGED:
             line += "\n  " + "; ".join(it.new_reasons)
@@ -511,10 +606,13 @@ def _fmt(v) -> str:
 
 
 def cmd_validate(args) -> int:
-    from workbench.core.pipeline_file import load_pipeline
+    from workbench.core.pipeline_file import file_problems, load_pipeline
 
     try:
         pipeline = load_pipeline(args.pipeline)
+        missing = file_problems(pipeline)  # models, images and folders it reads must be there
+        if missing:
+            raise PipelineError(missing, args.pipeline)
     except PipelineError as exc:
         for prob in exc.problems:
             print(f"{args.pipeline}: {prob}")
@@ -626,6 +724,12 @@ def cmd_self_test(args) -> int:
     from workbench.selftest import run_self_test
 
     return run_self_test(Path(args.json) if args.json else None, args.require_gpu)
+
+
+def _cmd_model(args) -> int:
+    from workbench.model_cli import cmd_model
+
+    return cmd_model(args)
 
 
 def cmd_models(args) -> int:

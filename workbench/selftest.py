@@ -315,6 +315,22 @@ def check_gpu_libraries(c: Check) -> None:
 
 # ---------------------------------------------------------------- driver
 
+def check_security(c: Check) -> None:
+    """Telemetry off inside this very process (the package or the frozen runtime hook set it); where
+    the credential file is and which passwords it holds (informational: a fresh install has none)."""
+    import os
+
+    from workbench.core.imagesize import max_image_pixels
+    from workbench.runtime.credentials import CredentialStore
+
+    c.data["telemetry_disabled"] = os.environ.get("ORT_DISABLE_TELEMETRY") == "1"
+    if not c.data["telemetry_disabled"]:
+        c.fail("ORT_DISABLE_TELEMETRY is not 1: onnxruntime would keep a device id and try to send usage events")
+    store = CredentialStore()
+    c.data.update(credentials=str(store.path), credentials_state=store.state(), passwords=store.roles_set(),
+                  max_image_pixels=max_image_pixels())
+
+
 def run_self_test(json_path: Path | None, require_gpu: bool,
                   expectations: dict[str, dict[str, Any]] | None = None, out=None) -> int:
     """Runs every check, prints the report, writes the JSON report. Returns the exit code."""
@@ -322,7 +338,7 @@ def run_self_test(json_path: Path | None, require_gpu: bool,
     expectations = EXPECTATIONS if expectations is None else expectations
     steps = [("versions", check_versions), ("providers", lambda c: check_providers(c, require_gpu)),
              ("models", check_models), ("pipelines", lambda c: check_pipelines(c, expectations)),
-             ("gui", check_gui), ("gpu_libraries", check_gpu_libraries)]
+             ("gui", check_gui), ("gpu_libraries", check_gpu_libraries), ("security", check_security)]
     checks: list[Check] = []
     t_all = time.perf_counter()
     for name, fn in steps:
@@ -387,6 +403,11 @@ def _print(report: dict, checks: list[Check], out) -> None:
             w(f"  {lib}")
         if gl.get("note"):
             w(f"  note: {gl['note']}")
+    sec = report.get("security", {})
+    if "credentials" in sec:
+        w(f"Security: telemetry {'off' if sec.get('telemetry_disabled') else 'ON'}; credentials {sec['credentials']} "
+          f"({sec['credentials_state']}; passwords: {', '.join(sec['passwords']) or 'none yet'}); "
+          f"image limit {sec['max_image_pixels'] / 1e6:.0f} MP")
     w()
     for c in checks:
         w(f"  [{'PASS' if c.ok else 'FAIL'}] {c.name:14} ({c.seconds:.2f} s)")

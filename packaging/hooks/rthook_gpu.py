@@ -1,4 +1,5 @@
 # PyInstaller runtime hook (runs before the app's first import).
+# It also turns onnxruntime's telemetry off for every flavour (cpu and gpu).
 # The GPU flavour carries the CUDA/cuDNN libraries in <bundle>/nvidia/. Load them from there by full
 # path before onnxruntime is imported (workbench.inference.gpu.preload_from_bundle), so that the
 # bundle's copies are the ones the CUDA provider links to (never a build machine's or a factory PC's
@@ -6,6 +7,9 @@
 # say why. A failure is recorded in WORKBENCH_GPU_PRELOAD and never stops the app.
 import os
 import sys
+
+# Before anything can import onnxruntime: no telemetry, no device id, no lookups (see workbench/__init__.py).
+os.environ["ORT_DISABLE_TELEMETRY"] = "1"
 
 
 def _preload() -> None:

@@ -77,6 +77,13 @@ Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{
 ; older version or of the other flavour may stay behind to be loaded.
 Type: filesandordirs; Name: "{app}\_internal"
 
+[Dirs]
+; The machine-wide credential file (engineering / admin password hashes) lives here: created by an
+; administrator (`VisionWorkbench password set` from an elevated prompt), readable by every account and
+; writable by none of the operators' (a file an administrator creates here inherits Users: read). Kept on
+; uninstall: the passwords outlive an update. See docs/SECURITY.md.
+Name: "{commonappdata}\VisionWorkbench"; Permissions: users-readexec; Flags: uninsneveruninstall
+
 [Files]
 ; The whole one-folder bundle. ignoreversion: the app's own DLLs always replace older copies.
 Source: "{#Bundle}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs

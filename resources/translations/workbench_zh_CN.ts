@@ -56,6 +56,10 @@
    <translation>实时调参(&amp;L)</translation>
   </message>
   <message>
+   <source>&amp;Model Tools…</source>
+   <translation>模型工具(&amp;M)…</translation>
+  </message>
+  <message>
    <source>&amp;New</source>
    <translation>新建(&amp;N)</translation>
   </message>
@@ -136,16 +140,52 @@
    <translation>已从操作员模式返回</translation>
   </message>
   <message>
+   <source>Batch</source>
+   <translation>批量</translation>
+  </message>
+  <message>
+   <source>Benchmark</source>
+   <translation>性能测试</translation>
+  </message>
+  <message>
+   <source>Benchmark done.</source>
+   <translation>性能测试完成。</translation>
+  </message>
+  <message>
+   <source>Benchmarking…</source>
+   <translation>正在测试性能…</translation>
+  </message>
+  <message>
    <source>Browse…</source>
    <translation>浏览…</translation>
+  </message>
+  <message>
+   <source>Busy: wait or cancel first</source>
+   <translation>正忙：请等待或先取消</translation>
   </message>
   <message>
    <source>CPU</source>
    <translation>CPU</translation>
   </message>
   <message>
+   <source>Calibration Images</source>
+   <translation>校准图像</translation>
+  </message>
+  <message>
+   <source>Calibration images:</source>
+   <translation>校准图像：</translation>
+  </message>
+  <message>
    <source>Cancel</source>
    <translation>取消</translation>
+  </message>
+  <message>
+   <source>Cancelled.</source>
+   <translation>已取消。</translation>
+  </message>
+  <message>
+   <source>Cancelling…</source>
+   <translation>正在取消…</translation>
   </message>
   <message>
    <source>Cannot open</source>
@@ -216,6 +256,10 @@
    <translation>删除连接</translation>
   </message>
   <message>
+   <source>Device</source>
+   <translation>设备</translation>
+  </message>
+  <message>
    <source>Duplicate</source>
    <translation>创建副本</translation>
   </message>
@@ -240,6 +284,10 @@
    <translation>请输入工程密码以退出操作员界面。</translation>
   </message>
   <message>
+   <source>Enter the password again.</source>
+   <translation>请再次输入密码。</translation>
+  </message>
+  <message>
    <source>Error</source>
    <translation>错误</translation>
   </message>
@@ -250,6 +298,10 @@
   <message>
    <source>Export CSV…</source>
    <translation>导出 CSV…</translation>
+  </message>
+  <message>
+   <source>FP16 (GPU)</source>
+   <translation>FP16（GPU）</translation>
   </message>
   <message>
    <source>Find &amp;Node</source>
@@ -302,6 +354,14 @@
   <message>
    <source>Histogram</source>
    <translation>直方图</translation>
+  </message>
+  <message>
+   <source>INT8 dynamic</source>
+   <translation>INT8 动态</translation>
+  </message>
+  <message>
+   <source>INT8 static (calibrated)</source>
+   <translation>INT8 静态（校准）</translation>
   </message>
   <message>
    <source>Inference &amp;Device</source>
@@ -368,6 +428,18 @@
    <translation>消息</translation>
   </message>
   <message>
+   <source>Model Tools</source>
+   <translation>模型工具</translation>
+  </message>
+  <message>
+   <source>Model read.</source>
+   <translation>模型已读取。</translation>
+  </message>
+  <message>
+   <source>Model:</source>
+   <translation>模型：</translation>
+  </message>
+  <message>
    <source>Move</source>
    <translation>移动</translation>
   </message>
@@ -392,6 +464,10 @@
    <translation>计数清零后尚无 NG 图像。</translation>
   </message>
   <message>
+   <source>No engineering password can be read ({state}). The operator screen stays locked: an administrator must set it (workbench password set).</source>
+   <translation>无法读取工程密码（{state}）。操作员界面保持锁定：须由管理员设置密码（workbench password set）。</translation>
+  </message>
+  <message>
    <source>No image</source>
    <translation>无图像</translation>
   </message>
@@ -402,10 +478,6 @@
   <message>
    <source>No node matches.</source>
    <translation>没有匹配的节点。</translation>
-  </message>
-  <message>
-   <source>No password is set yet. Choose the password that engineers will need to leave the operator screen (at least 4 characters).</source>
-   <translation>尚未设置密码。请设置工程师退出操作员界面时需要输入的密码（至少 4 个字符）。</translation>
   </message>
   <message>
    <source>No reason given</source>
@@ -432,6 +504,10 @@
    <translation>正常</translation>
   </message>
   <message>
+   <source>ONNX model file</source>
+   <translation>ONNX 模型文件</translation>
+  </message>
+  <message>
    <source>One image pixel per screen pixel (1)</source>
    <translation>一个图像像素对应一个屏幕像素（1）</translation>
   </message>
@@ -444,12 +520,20 @@
    <translation>最近打开(&amp;R)</translation>
   </message>
   <message>
+   <source>Open Model</source>
+   <translation>打开模型</translation>
+  </message>
+  <message>
    <source>Open macro</source>
    <translation>打开宏</translation>
   </message>
   <message>
    <source>Open pipeline</source>
    <translation>打开流程</translation>
+  </message>
+  <message>
+   <source>Open…</source>
+   <translation>打开…</translation>
   </message>
   <message>
    <source>Operator</source>
@@ -460,12 +544,28 @@
    <translation>操作员模式</translation>
   </message>
   <message>
+   <source>Operator mode needs an engineering password.</source>
+   <translation>操作员模式需要工程密码。</translation>
+  </message>
+  <message>
+   <source>Operator mode needs an engineering password. Choose the password that engineers will need to leave the operator screen (at least {n} characters).</source>
+   <translation>操作员模式需要工程密码。请设置工程师离开操作员界面时所需的密码（至少 {n} 个字符）。</translation>
+  </message>
+  <message>
+   <source>Operator mode needs an engineering password: {how}</source>
+   <translation>操作员模式需要工程密码：{how}</translation>
+  </message>
+  <message>
    <source>Operator screen · the pipeline is read-only</source>
    <translation>操作员界面 · 流程只读</translation>
   </message>
   <message>
    <source>Outcome</source>
    <translation>结论</translation>
+  </message>
+  <message>
+   <source>Output:</source>
+   <translation>输出：</translation>
   </message>
   <message>
    <source>Password</source>
@@ -508,6 +608,18 @@
    <translation>问题</translation>
   </message>
   <message>
+   <source>Quantize</source>
+   <translation>量化</translation>
+  </message>
+  <message>
+   <source>Quantized.</source>
+   <translation>量化完成。</translation>
+  </message>
+  <message>
+   <source>Quantizing…</source>
+   <translation>正在量化…</translation>
+  </message>
+  <message>
    <source>READY</source>
    <translation>就绪</translation>
   </message>
@@ -526,6 +638,10 @@
   <message>
    <source>Re-run the changed part of the pipeline after every edit</source>
    <translation>每次修改后重新运行流程中受影响的部分</translation>
+  </message>
+  <message>
+   <source>Reading the model…</source>
+   <translation>正在读取模型…</translation>
   </message>
   <message>
    <source>Reasons</source>
@@ -604,6 +720,10 @@
    <translation>运行中</translation>
   </message>
   <message>
+   <source>Runs</source>
+   <translation>次数</translation>
+  </message>
+  <message>
    <source>Save &amp;As…</source>
    <translation>另存为(&amp;A)…</translation>
   </message>
@@ -680,8 +800,8 @@
    <translation>趋势</translation>
   </message>
   <message>
-   <source>The password needs at least 4 characters.</source>
-   <translation>密码至少需要 4 个字符。</translation>
+   <source>The password needs at least {n} characters, without leading or trailing spaces.</source>
+   <translation>密码至少需要 {n} 个字符，且首尾不能有空格。</translation>
   </message>
   <message>
    <source>The pipeline gives no verdict</source>
@@ -700,12 +820,32 @@
    <translation>此节点没有参数。</translation>
   </message>
   <message>
+   <source>This pipeline writes files to
+{folder}
+outside the run's output folder.
+
+Allow writing there? Your answer is kept in your own settings, not in the pipeline.</source>
+   <translation>此流程会把文件写入
+{folder}
+该位置在本次运行的输出文件夹之外。
+
+允许写入该位置吗？您的选择保存在您自己的设置中，而不是流程文件中。</translation>
+  </message>
+  <message>
+   <source>Threads</source>
+   <translation>线程</translation>
+  </message>
+  <message>
    <source>Time</source>
    <translation>时间</translation>
   </message>
   <message>
    <source>Time (ms)</source>
    <translation>时间 (ms)</translation>
+  </message>
+  <message>
+   <source>Too many wrong passwords: locked for {s} s.</source>
+   <translation>密码错误次数过多：已锁定 {s} 秒。</translation>
   </message>
   <message>
    <source>Trends</source>
@@ -752,8 +892,12 @@
    <translation>整幅图像</translation>
   </message>
   <message>
-   <source>Wrong password. The operator screen stays locked.</source>
-   <translation>密码错误，操作员界面保持锁定。</translation>
+   <source>Write outside the output folder?</source>
+   <translation>写入输出文件夹之外？</translation>
+  </message>
+  <message>
+   <source>Wrong password. Try again in {s} s.</source>
+   <translation>密码错误。请 {s} 秒后重试。</translation>
   </message>
   <message>
    <source>YIELD</source>
@@ -770,6 +914,10 @@
   <message>
    <source>Zoom: screen pixels per image pixel</source>
    <translation>缩放：每个图像像素对应的屏幕像素</translation>
+  </message>
+  <message>
+   <source>app default</source>
+   <translation>应用默认</translation>
   </message>
   <message>
    <source>cached</source>
@@ -796,6 +944,10 @@
    <translation>否</translation>
   </message>
   <message>
+   <source>folder of calibration images</source>
+   <translation>校准图像文件夹</translation>
+  </message>
+  <message>
    <source>images</source>
    <translation>张图像</translation>
   </message>
@@ -816,6 +968,10 @@
    <translation>更多</translation>
   </message>
   <message>
+   <source>ms per image (median)</source>
+   <translation>每张图像毫秒数（中位数）</translation>
+  </message>
+  <message>
    <source>newly NG</source>
    <translation>新增 NG</translation>
   </message>
@@ -830,6 +986,10 @@
   <message>
    <source>optional</source>
    <translation>可选</translation>
+  </message>
+  <message>
+   <source>output model (.onnx)</source>
+   <translation>输出模型 (.onnx)</translation>
   </message>
   <message>
    <source>ran</source>

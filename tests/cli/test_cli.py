@@ -91,7 +91,7 @@ def test_bad_set_is_one_line_error(tmp_path, capsys, bad, msg):
 
 def test_missing_pipeline_and_missing_input_are_one_line_errors(tmp_path):
     p = wb("run", tmp_path / "nope.json")
-    assert p.returncode == 2 and p.stderr.strip().count("\n") == 0 and "file not found" in p.stderr
+    assert p.returncode == 1 and p.stderr.strip().count("\n") == 0 and "file not found" in p.stderr  # as validate
     p = wb("run", COINS, "--input", tmp_path / "missing.png", "-o", tmp_path)
     assert p.returncode == 2 and "input not found" in p.stderr and "Traceback" not in p.stderr
 

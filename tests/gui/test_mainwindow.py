@@ -284,10 +284,13 @@ def test_operator_mode_from_the_main_window_and_back(win, qtbot, tmp_path, monke
     op.close()  # closing asks for the password: still there
     assert op.isVisible() and op.password_dialog is not None
     dlg = op.password_dialog
-    dlg.password.setText("line-7")
-    dlg.confirm.setText("line-7")  # first use: the password is chosen here
+    assert not win.isEnabled()  # disabled, not only hidden, while operator mode runs
+    from tests.conftest import ENGINEER_PASSWORD
+
+    dlg.password.setText(ENGINEER_PASSWORD)  # from the machine-wide credential file (tests/conftest.py)
     dlg.submit()
     qtbot.waitUntil(lambda: win.isVisible(), timeout=10_000)
+    assert win.isEnabled()
     assert not op.isVisible()
     from workbench.runtime.results import ResultsDB, default_db_path
 

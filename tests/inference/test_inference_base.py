@@ -13,7 +13,7 @@ from onnx_kit import channel_mean_classifier
 from workbench.core.engine import Engine
 from workbench.core.graph import Pipeline
 from workbench.inference.classification import classify
-from workbench.inference.model import ModelError, check_file, model_info, parse_names, read_header
+from workbench.inference.model import ModelError, check_file, model_info, parse_names, read_header, runtime_max_ir
 from workbench.inference.preprocess import (ColorOrder, Layout, Preprocess, ResizeMode, Scaling, infer_preprocess,
                                             preprocess)
 from workbench.inference.sessions import SESSIONS, Device, load_model
@@ -37,9 +37,32 @@ def test_header_and_info(tmp_path):
     assert info.labels == ["red", "green", "blue"] and info.size == p.stat().st_size
 
 
+def test_the_ir_limit_is_the_installed_onnxruntimes_own():
+    # onnxruntime 1.31 reads IR 13, 1.32 reads 14: the limit is asked of the runtime, never a constant
+    top = runtime_max_ir()
+    assert top is not None and top >= 10
+    assert top == (14 if ort.__version__.startswith("1.32.") else top)
+
+
+def test_models_up_to_the_runtimes_ir_load_and_run(tmp_path):
+    # onnx 1.23 writes IR 14 by default: onnxruntime 1.32 runs it (the old constant 13 refused it), 1.31 does not
+    top = runtime_max_ir()
+    for ir in sorted({9, top, 14}):
+        p = channel_mean_classifier(tmp_path / f"ir{ir}.onnx", ir=ir)
+        if ir > top:
+            with pytest.raises(ModelError, match=f"IR version {ir}; this onnxruntime"):
+                load_model(p, Device.CPU)
+            continue
+        m = load_model(p, Device.CPU)
+        assert m.info.ir_version == ir
+        assert np.allclose(m.run({"x": np.full((1, 3, 8, 8), 0.5, np.float32)})[0], 5.0)
+
+
 def test_newer_ir_is_refused_with_both_versions(tmp_path):
-    p = channel_mean_classifier(tmp_path / "new.onnx", ir=14)
-    with pytest.raises(ModelError, match=r"IR version 14; this onnxruntime reads up to IR 13"):
+    top = runtime_max_ir()
+    p = channel_mean_classifier(tmp_path / "new.onnx", ir=top + 1)
+    with pytest.raises(ModelError, match=rf"IR version {top + 1}; this onnxruntime \({ort.__version__}\) reads up to "
+                                         rf"IR {top}: re-export it with ir_version <= {top}"):
         check_file(p)
 
 
@@ -173,7 +196,10 @@ def test_classify_node_reports_cpu_fallback_and_missing_model(tmp_path):
     pipe.connect("src", "image", "cls", "image")
     res = Engine().run(pipe)
     if "CUDAExecutionProvider" not in ort.get_available_providers():
-        assert res.nodes["cls"].notes == ["ran on CPU: this build has no GPU support (onnxruntime, not onnxruntime-gpu)"]
+        assert res.nodes["cls"].notes[0] == "ran on CPU: this build has no GPU support (onnxruntime, not onnxruntime-gpu)"
+    # no sidecar: the inferred pre-processing is shown beside the result
+    assert res.nodes["cls"].notes[1] == ("pre-processing inferred from the input and output shapes (no sidecar): "
+                                         "stretch to 8×8 (linear), RGB, NCHW float32, ÷255, ImageNet mean/std")
     pipe.set_param("cls", "model", "")
     res = Engine().run(pipe)
     assert res.nodes["cls"].status == "failed" and res.nodes["cls"].message == "no model file chosen"

@@ -9,7 +9,7 @@ import pytest
 
 from workbench import selftest
 
-SECTIONS = ("versions", "providers", "models", "pipelines", "gui", "gpu_libraries")
+SECTIONS = ("versions", "providers", "models", "pipelines", "gui", "gpu_libraries", "security")
 
 
 @pytest.fixture(scope="module")
@@ -83,3 +83,12 @@ def test_require_gpu_fails_without_a_working_gpu(tmp_path, passing):
     assert selftest.main(["--json", str(path), "--require-gpu"]) == 1
     report = json.loads(path.read_text(encoding="utf-8"))
     assert report["providers"]["problems"][0].startswith("--require-gpu: no GPU provider works (")
+
+
+def test_security_section(passing):
+    """Telemetry is off in the process that runs the self-test (the frozen app's too: test_frozen.py runs it
+    there); the credential file of this test session is found with its passwords."""
+    _, report, text = passing
+    sec = report["security"]
+    assert sec["telemetry_disabled"] is True and sec["credentials_state"] == "ok"
+    assert sec["passwords"] == ["engineer", "admin"] and "Security: telemetry off" in text

@@ -15,15 +15,23 @@ def free_port() -> int:
 
 
 class ModbusTestServer:
-    def __init__(self, lifetime_s: float = 60.0) -> None:
+    """``restarted()`` brings a stopped server back on the same port (a PLC that comes back after a
+    power cycle: its registers start at 0 again); ``writes`` lists every single-register write received, in order, as
+    (address, value), across restarts when the list is passed on."""
+
+    def __init__(self, lifetime_s: float = 60.0, *, port: int | None = None, context=None,
+                 writes: list | None = None) -> None:
         from pymodbus.datastore import ModbusDeviceContext, ModbusSequentialDataBlock, ModbusServerContext
 
-        self.hr = ModbusSequentialDataBlock(1, [0] * 200)
-        self.co = ModbusSequentialDataBlock(1, [False] * 200)
-        device = ModbusDeviceContext(hr=self.hr, co=self.co, di=ModbusSequentialDataBlock(1, [False] * 10),
-                                     ir=ModbusSequentialDataBlock(1, [0] * 10))
-        self.context = ModbusServerContext(devices=device, single=True)
-        self.port = free_port()
+        if context is None:
+            self.hr = ModbusSequentialDataBlock(1, [0] * 200)
+            self.co = ModbusSequentialDataBlock(1, [False] * 200)
+            device = ModbusDeviceContext(hr=self.hr, co=self.co, di=ModbusSequentialDataBlock(1, [False] * 10),
+                                         ir=ModbusSequentialDataBlock(1, [0] * 10))
+            context = ModbusServerContext(devices=device, single=True)
+        self.context = context
+        self.writes: list[tuple[int, int]] = [] if writes is None else writes
+        self.port = port or free_port()
         self.lifetime_s = lifetime_s
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server = None
@@ -35,7 +43,7 @@ class ModbusTestServer:
 
         async def main() -> None:
             self._loop = asyncio.get_running_loop()
-            self._server = ModbusTcpServer(self.context, address=("127.0.0.1", self.port))
+            self._server = ModbusTcpServer(self.context, address=("127.0.0.1", self.port), trace_pdu=self._trace)
             task = asyncio.create_task(self._server.serve_forever())
             self._ready.set()
             try:
@@ -45,6 +53,15 @@ class ModbusTestServer:
             await self._server.shutdown()
 
         asyncio.run(main())
+
+    def _trace(self, sending: bool, pdu):
+        if not sending and pdu.function_code == 6:  # write single register
+            self.writes.append((int(pdu.address), int(pdu.registers[0])))
+        return pdu
+
+    def restarted(self) -> "ModbusTestServer":
+        """A new server on the same port, keeping the write log (after stop())."""
+        return ModbusTestServer(self.lifetime_s, port=self.port, context=self.context, writes=self.writes).start()
 
     def start(self) -> "ModbusTestServer":
         self._thread.start()

@@ -225,13 +225,13 @@ class Engine:
             res = replace(cached, status=CACHED)
             emit(NodeFinished(nid, True, res.seconds, res.nbytes))
             return res
-        for p in spec.params:
-            kwargs[p.name] = p.run_value(inst.params.get(p.name, p.default), ctx)
         if spec.wants_ctx:
             kwargs["ctx"] = ctx
         emit(NodeStarted(nid))
         t0 = time.perf_counter()
         try:
+            for p in spec.params:  # inside try: a written path outside the output folder fails the node
+                kwargs[p.name] = p.run_value(inst.params.get(p.name, p.default), ctx)
             if inst.graph is not None and inst.type == "core.subgraph":
                 outputs = self._run_subgraph(inst, kwargs, ctx, key)
             else:

@@ -23,12 +23,20 @@ def read_image(path: Path, mode: str = "unchanged") -> np.ndarray:
         raise ImageReadError(f"image not found: {path}")
     if path.is_dir():
         raise ImageReadError(f"expected an image file, got a folder: {path}")
+    if not path.is_file():  # /dev/zero, a FIFO: reading would never end
+        raise ImageReadError(f"not a regular file: {path}")
     try:
         data = np.fromfile(str(path), dtype=np.uint8)
     except OSError as exc:
         raise ImageReadError(f"cannot read {path.name}: {exc.strerror or exc}") from None
     if data.size == 0:
         raise ImageReadError(f"empty file (0 bytes): {path.name}")
+    check_image_size(data, path.name)
+    from workbench.core.imagesize import png_problem
+
+    problem = png_problem(data)
+    if problem:
+        raise ImageReadError(f"not a readable image ({problem}): {path.name}")
     flag = {"gray": cv2.IMREAD_GRAYSCALE, "color": cv2.IMREAD_COLOR}.get(mode, cv2.IMREAD_UNCHANGED)
     img = cv2.imdecode(data, flag)
     if img is None:
@@ -40,6 +48,18 @@ def read_image(path: Path, mode: str = "unchanged") -> np.ndarray:
     if img.dtype not in (np.uint8, np.uint16, np.float32):
         img = img.astype(np.float32)
     return np.ascontiguousarray(img)
+
+
+def check_image_size(data: np.ndarray | bytes, name: str) -> None:
+    """Refuse an image whose header declares more pixels than the limit, before decoding it."""
+    from workbench.core.imagesize import image_size, max_image_pixels
+
+    size = image_size(data)
+    limit = max_image_pixels()
+    if size is not None and size[0] * size[1] > limit:
+        raise ImageReadError(f"{name}: {size[0]} x {size[1]} pixels ({size[0] * size[1] / 1e6:.0f} MP) is more "
+                             f"than the limit of {limit / 1e6:.0f} MP (a decompression bomb?); "
+                             "raise WORKBENCH_MAX_IMAGE_PIXELS to open it")
 
 
 def write_image(path: Path, image: np.ndarray) -> Path:

@@ -49,6 +49,20 @@ class Help:
 
 
 @dataclass(frozen=True)
+class MaxChars:
+    """A text parameter's length bound (checked when a file loads, so `validate` reports it)."""
+
+    chars: int
+
+
+@dataclass(frozen=True)
+class Template:
+    """A text parameter that is a name template: only these ``{fields}`` (core.templates)."""
+
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Color:
     r: int
     g: int
@@ -209,6 +223,14 @@ def _bool(p: "ParamSpec", value: Any) -> bool:
 def _str(p: "ParamSpec", value: Any) -> str:
     if not isinstance(value, str):
         raise ParamError(f"{p.name}: expected text, got {value!r}")
+    if p.max_chars is not None and len(value) > p.max_chars:
+        raise ParamError(f"{p.name}: {len(value):,} characters, more than the {p.max_chars:,} allowed")
+    if p.template_fields is not None:
+        from workbench.core.templates import template_problem
+
+        problem = template_problem(value, p.template_fields)
+        if problem:
+            raise ParamError(f"{p.name}: {problem}")
     return value
 
 
@@ -316,6 +338,8 @@ class ParamSpec:
     optional: bool = False  # None is an accepted value (e.g. "no ROI": whole image)
     label: str = ""
     help: str = ""
+    template_fields: tuple[str, ...] | None = None  # a str parameter that is a name template
+    max_chars: int | None = None  # a str parameter's length bound
 
     @property
     def choices(self) -> list[str]:
@@ -378,6 +402,8 @@ class ParamSpec:
                 d["filter"] = self.path_filter
         if self.optional:
             d["optional"] = True
+        if self.template_fields is not None:
+            d["fields"] = list(self.template_fields)
         if self.help:
             d["help"] = self.help
         return d

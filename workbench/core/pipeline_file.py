@@ -12,7 +12,9 @@ by member name. A subgraph node carries its inner pipeline under "graph" (nodes 
 
 from __future__ import annotations
 
+import glob
 import json
+import re
 from pathlib import Path
 from typing import Any, Callable
 
@@ -20,6 +22,7 @@ from workbench.core.errors import GraphError, ParamError, PipelineError, Problem
 from workbench.core.fileio import atomic_write_text
 from workbench.core.graph import Pipeline
 from workbench.core.registry import Registry, default_registry
+from workbench.core.writeguard import pipeline_write_problems
 
 FORMAT = "workbench.pipeline"
 SCHEMA_VERSION = 1
@@ -43,27 +46,100 @@ def migrate_schema(data: dict, version: int) -> dict:
     return data
 
 
+MAX_FILE_BYTES = 64 * 1024 * 1024  # a pipeline is kilobytes; anything this large is not one
+MAX_DEPTH = 200  # JSON nesting (a macro inside a macro adds 4 levels)
+
+
 def load_pipeline(path: str | Path, registry: Registry | None = None, *, allow_incomplete: bool = False) -> Pipeline:
     """Read and validate a pipeline file. Raises PipelineError listing every problem."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        if path.is_dir():
+            raise PipelineError([Problem("", "is a folder, not a pipeline file")], str(path))
+        with path.open("rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise PipelineError([Problem("", f"larger than {MAX_FILE_BYTES // 2**20} MB: not a pipeline file")],
+                                str(path))
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise PipelineError([Problem("", "file not found")], str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PipelineError([Problem("", f"cannot read file: {exc}")], str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise PipelineError([Problem("", f"cannot read file: not UTF-8 text, so not a pipeline (byte {exc.start}: "
+                                     f"{raw[exc.start:exc.start + 1]!r})")], str(path)) from None
+    except OSError as exc:
+        raise PipelineError([Problem("", f"cannot read file: {exc.strerror or exc}")], str(path)) from None
     return loads_pipeline(text, registry, base_dir=path.resolve().parent, source=str(path),
                           allow_incomplete=allow_incomplete)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
+    out: dict = {}
+    for k, v in pairs:
+        if k in out:
+            raise _DuplicateKey(k)
+        out[k] = v
+    return out
+
+
+def _text_problem(data: Any) -> str | None:
+    """Nesting deeper than MAX_DEPTH, or a string that cannot be saved again (a lone surrogate)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return f"nested more than {MAX_DEPTH} levels deep"
+        if isinstance(value, str):
+            items = [value]
+        elif isinstance(value, dict):
+            items = list(value)
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            items = []
+            stack.extend((v, depth + 1) for v in value)
+        else:
+            continue
+        for text in items:
+            if _SURROGATE.search(text):
+                return f"invalid text {text[:40]!r}: a lone surrogate (\\ud800-\\udfff) is not a character"
+    return None
+
+
+def parse_json(text: str, source: str = "") -> Any:
+    """json.loads for pipeline files: every failure (syntax, nesting, huge numbers, duplicate keys,
+    unsavable text) is a PipelineError with one clear line, never another exception."""
+    try:
+        data = json.loads(text, object_pairs_hook=_no_duplicates)
+    except json.JSONDecodeError as exc:
+        msg = f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+    except _DuplicateKey as exc:
+        msg = f"duplicate key {exc.args[0]!r} in one object (which one counts would be a guess)"
+    except RecursionError:
+        msg = "malformed JSON: nested too deeply"
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        msg = f"malformed JSON: {str(exc).split(';')[0]}"
+    else:
+        problem = _text_problem(data)
+        if problem is None:
+            return data
+        msg = problem
+    raise PipelineError([Problem("", msg)], source)
+
+
 def loads_pipeline(text: str, registry: Registry | None = None, *, base_dir: Path | None = None,
                    source: str = "", allow_incomplete: bool = False) -> Pipeline:
+    data = parse_json(text, source)
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise PipelineError([Problem("", f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")],
-                            source) from None
-    return from_dict(data, registry, base_dir=base_dir, source=source, allow_incomplete=allow_incomplete)
+        return from_dict(data, registry, base_dir=base_dir, source=source, allow_incomplete=allow_incomplete)
+    except RecursionError:  # macros nested within MAX_DEPTH, but still too deep to build
+        raise PipelineError([Problem("", "macros nested too deeply")], source) from None
 
 
 def from_dict(data: Any, registry: Registry | None = None, *, base_dir: Path | None = None,
@@ -94,6 +170,8 @@ def from_dict(data: Any, registry: Registry | None = None, *, base_dir: Path | N
         if key in data and not isinstance(data[key], typ):
             problems.append(Problem(key, f"expected an object, got {type(data[key]).__name__}"))
     pipe = _graph_from_dict(data, registry, base_dir, problems, "", allow_incomplete)
+    if not allow_incomplete:  # written paths stay in the output folder unless the user allowed one
+        problems.extend(pipeline_write_problems(pipe))
     if isinstance(data.get("meta"), dict):
         pipe.meta = dict(data["meta"])
     if isinstance(data.get("ui"), dict):
@@ -230,9 +308,36 @@ def missing_inputs(pipe: Pipeline, prefix: str = "") -> list[Problem]:
     return out
 
 
+def file_problems(pipe: Pipeline, prefix: str = "") -> list[Problem]:
+    """Files and folders the pipeline reads (images, models, folders) that are not there, or are the
+    wrong kind (a folder given as a model, a device): what `workbench validate` adds to the load problems.
+    Empty paths (the bundled models, an input given with --input) are not problems."""
+    import os
+
+    out: list[Problem] = []
+    base = pipe.base_dir or Path.cwd()
+    for nid, inst in pipe.nodes.items():
+        for spec in inst.spec.params:
+            text = str(inst.params.get(spec.name) or "") if spec.kind == "path" else ""
+            if not text or spec.path_mode not in ("open", "dir"):
+                continue
+            p = Path(os.path.expanduser(text))
+            p = p if p.is_absolute() else base / p
+            if spec.path_mode == "dir":
+                why = None if p.is_dir() else ("not a folder" if p.exists() else "folder not found")
+            else:
+                why = None if p.is_file() else ("file not found" if not p.exists() else
+                                                "is a folder, not a file" if p.is_dir() else "not a regular file")
+            if why:
+                out.append(Problem(f"{prefix}node {nid}", f"{spec.name}: {why}: {text}"))
+        if inst.graph is not None:
+            out.extend(file_problems(inst.graph, f"{prefix}node {nid}/"))
+    return out
+
+
 def validate(pipe: Pipeline) -> list[Problem]:
     """Problems of an in-memory pipeline (what `workbench validate` reports after loading)."""
-    problems = missing_inputs(pipe)
+    problems = missing_inputs(pipe) + pipeline_write_problems(pipe)
     cyc = cycle_problem(pipe)
     if cyc:
         problems.append(Problem("edges", cyc))
@@ -276,6 +381,32 @@ def dumps_pipeline(pipe: Pipeline) -> str:
     return json.dumps(to_dict(pipe), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+STALE_TMP_S = 60.0  # a temp file this old is from a save that was killed, not one in progress
+
+
+def clean_stale_temp_files(path: str | Path, now: float | None = None) -> list[Path]:
+    """Remove ``.NAME.*.tmp`` files left beside ``path`` by saves that were killed (older than STALE_TMP_S)."""
+    import time
+
+    path = Path(path)
+    now = time.time() if now is None else now
+    removed = []
+    try:
+        candidates = list(path.parent.glob(f".{glob.escape(path.name)}.*.tmp"))
+    except OSError:
+        return removed
+    for tmp in candidates:
+        try:
+            if now - tmp.stat().st_mtime > STALE_TMP_S:
+                tmp.unlink()
+                removed.append(tmp)
+        except OSError:
+            continue
+    return removed
+
+
 def save_pipeline(pipe: Pipeline, path: str | Path) -> None:
-    """Write atomically (temp file + fsync + rename) with stable key order."""
+    """Write atomically (temp file + fsync + rename) with stable key order; remove temp files that
+    earlier, killed saves left beside it."""
     atomic_write_text(path, dumps_pipeline(pipe))
+    clean_stale_temp_files(path)

@@ -30,7 +30,7 @@ from typing import Any, Callable, get_args, get_origin, get_type_hints
 
 from workbench.core.errors import RegistryError
 from workbench.core.fileio import file_stamp
-from workbench.core.params import FileParam, Help, ParamSpec, Range, kind_of, path_text
+from workbench.core.params import FileParam, Help, MaxChars, ParamSpec, Range, Template, kind_of, path_text
 from workbench.core.types import DATA_TYPES, DataType
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
@@ -96,16 +96,18 @@ class NodeContext:
         """Relative paths: files read are relative to the pipeline's folder; files written go to
         the run's output folder, or, when there is none, to the user data folder's output/ (never
         silently next to the pipeline, which may be inside the installation)."""
+        if writing:  # confined to the output folder or a folder the user allowed (core.writeguard)
+            from workbench.core.writeguard import confine
+
+            if self.output_dir is None:
+                from workbench.core.paths import user_data_dir
+
+                return confine(path, user_data_dir() / "output")
+            return confine(path, self.output_dir)
         p = Path(path).expanduser()
         if p.is_absolute():
             return p
-        if not writing:
-            return self.base_dir / p
-        if self.output_dir is None:
-            from workbench.core.paths import user_data_dir
-
-            return user_data_dir() / "output" / p
-        return self.output_dir / p
+        return self.base_dir / p
 
 
 @dataclass(frozen=True)
@@ -199,6 +201,8 @@ def _param_spec(name: str, annotation: Any, default: Any, where: str) -> ParamSp
     rng = next((m for m in meta if isinstance(m, Range)), Range())
     fp = next((m for m in meta if isinstance(m, FileParam)), FileParam())
     hlp = next((m.text for m in meta if isinstance(m, Help)), "")
+    tpl = next((m.fields for m in meta if isinstance(m, Template)), None)
+    max_chars = next((m.chars for m in meta if isinstance(m, MaxChars)), None)
     label = name.replace("_", " ").capitalize()
     kind = kind_of(annotation)
     if kind is None:
@@ -208,7 +212,8 @@ def _param_spec(name: str, annotation: Any, default: Any, where: str) -> ParamSp
         default = path_text(default)
     spec = ParamSpec(name=name, kind=kind, default=default, minimum=rng.minimum, maximum=rng.maximum,
                      step=rng.step, enum=en, path_mode=fp.mode, path_filter=fp.filter,
-                     optional=optional, label=label, help=hlp)
+                     optional=optional, label=label, help=hlp, template_fields=tpl,
+                     max_chars=max_chars)
     try:
         coerced = spec.coerce(default)
     except Exception as exc:

@@ -37,6 +37,9 @@ def make_app(argv: list[str] | None = None):
         app.setApplicationName("Vision Workbench")
     app.setApplicationDisplayName("Vision Workbench")
     theme.apply_theme(str(QSettings().value("ui/theme", "dark")))
+    from workbench.gui.security import load_allowed_folders
+
+    load_allowed_folders()  # folders the user allowed pipelines to write to (their settings, not the pipeline)
     set_language(saved_language())
     return app
 

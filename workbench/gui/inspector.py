@@ -234,6 +234,10 @@ class Inspector(QWidget):
                 got = Path(got).resolve().relative_to(Path(self.doc.path).resolve().parent).as_posix()
             except ValueError:
                 pass
+        if spec.path_mode in ("save", "save_dir"):  # chosen in the dialog by the user: they may write there
+            from workbench.gui.security import remember_allowed
+
+            remember_allowed(got if spec.path_mode == "save_dir" else Path(got).parent)
         self._commit(spec.name, got)
 
     def _choose_color(self, spec: ParamSpec, current: Color | None) -> None:

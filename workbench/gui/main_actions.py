@@ -53,6 +53,7 @@ ACTIONS = (
     Action("cancel", lambda: t("&Cancel Run"), "Esc", "cancel_run"),
     Action("operator", lambda: t("&Operator Mode…"), "Ctrl+Shift+O", "open_operator"),
     Action("replay", lambda: t("Re&play on Past Inspections…"), None, "replay_dialog"),
+    Action("model_tools", lambda: t("&Model Tools…"), None, "open_model_tools"),
     Action("search", lambda: t("Find &Node"), K.Find, "_focus_search"),
     Action("reset_layout", lambda: t("Reset &Layout"), None, "reset_layout"),
     Action("about", lambda: t("&About Vision Workbench"), None, "about"),
@@ -63,7 +64,8 @@ MENUS = (  # attribute, title, items
     ("m_file", lambda: t("&File"), ("new", "open", "@recent", "@examples", "-", "save", "save_as", "-", "quit")),
     ("m_edit", lambda: t("&Edit"), ("undo", "redo", "-", "copy", "paste", "dup", "delete", "-", "group", "search")),
     ("m_view", lambda: t("&View"), ("fit", "-", "@docks", "-", "@theme", "@lang", "reset_layout")),
-    ("m_run", lambda: t("&Run"), ("run", "live", "live_camera", "grab_frame", "folder", "cancel", "-", "@device", "-", "replay", "operator")),
+    ("m_run", lambda: t("&Run"), ("run", "live", "live_camera", "grab_frame", "folder", "cancel", "-", "@device", "-",
+                                "replay", "operator", "model_tools")),
     ("m_help", lambda: t("&Help"), ("about",)),
 )
 SUBMENUS = {"recent": ("m_recent", lambda: t("Open &Recent")), "examples": ("m_examples", lambda: t("&Examples")),

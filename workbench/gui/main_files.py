@@ -117,6 +117,9 @@ class FilesMixin:
             self.show_message(t("Cannot open") + f" {Path(path).name}: {msg}", error=True)
             return False
         self._discard_autosave()
+        from workbench.gui.security import confirm_outside_writes
+
+        confirm_outside_writes(self, self.doc.pipeline)  # folders outside the output folder: asked once
         self._close_macro_tabs()
         self._dirty_extra = False
         self._add_recent(self.doc.path)

@@ -136,9 +136,16 @@ class LaunchMixin:
         from workbench.runtime.results import Archive, ResultsDB, default_db_path
         from workbench.runtime.sources import SourceError
 
+        from workbench.gui.security import confirm_outside_writes, ensure_engineer_password
+
+        confirm_outside_writes(self, self.doc.pipeline)  # asked again if refused when the file opened
         problems = validate(self.doc.pipeline)
         if problems:
             self.show_message(t("Fix the pipeline first") + f": {problems[0]}", error=True)
+            return None
+        credentials, why = ensure_engineer_password(self)  # never a screen that nobody can leave
+        if credentials is None:
+            self.show_message(why, error=True)
             return None
         spec = self.choose_operator_source() if spec is None else spec
         if spec is None:
@@ -158,18 +165,21 @@ class LaunchMixin:
             return None
         archive = Archive(default_db_path().parent / f"{default_db_path().stem}-images")
         name = self.doc.pipeline.meta.get("name") or (self.doc.path.stem if self.doc.path else "untitled")
-        win = OperatorWindow(self.doc.pipeline, source, db=db, archive=archive, pipeline_name=name)
+        win = OperatorWindow(self.doc.pipeline, source, db=db, archive=archive, pipeline_name=name,
+                             credentials=credentials)
         self._operator = win
 
         def back() -> None:
             win.close()
             db.close()
             self._operator = None
+            self.setEnabled(True)
             self.show()
             self.raise_()
             self.log_line(t("Back from operator mode"))
 
         win.exitRequested.connect(back)
+        self.setEnabled(False)  # disabled, not only hidden: a window manager can still raise it
         self.hide()
         win.show_operator()  # full screen, sized and scaled for the screen (also without a window manager)
         win.start()

@@ -140,6 +140,11 @@ class MainWindow(FilesMixin, RunViewMixin, LaunchMixin, QMainWindow):
         return [self.dock_palette, self.dock_viewer, self.dock_inspector, self.dock_plots, self.dock_problems,
                 self.dock_log]
 
+    def open_model_tools(self) -> None:
+        from workbench.gui.model_panel import open_model_panel
+
+        open_model_panel(self)
+
     def _dock(self, name: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(self)
         dock.setObjectName(f"dock_{name}")
@@ -255,6 +260,9 @@ class MainWindow(FilesMixin, RunViewMixin, LaunchMixin, QMainWindow):
 
 
     def closeEvent(self, event) -> None:  # noqa: N802
+        if self._operator is not None:  # operator mode runs: only its password leads back (and out)
+            event.ignore()
+            return
         if not self.maybe_save():
             event.ignore()
             return

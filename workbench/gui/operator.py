@@ -22,386 +22,43 @@ second does not take CPU (and the GIL) from processing. The NG strip and the tre
 refresh once a second (and when the stream stops or the counters are reset).
 
 Leaving the operator screen (Esc, the "Engineering mode" button, closing the window) asks for
-the engineering password. It is stored in ``QSettings()`` under ``operator/password`` as
-``scrypt$n$r$p$salt$hash`` (random 16-byte salt; PBKDF2-SHA256 where OpenSSL has no scrypt),
-never in plain text. The first time, the user chooses it (typed twice).
+the engineering (or admin) password, kept hashed in the machine-wide credential file that the
+operator's account cannot write (:mod:`workbench.runtime.credentials`); wrong tries meet a growing
+delay and a lock-out, and every mode change and wrong try is written to the audit table of the
+results database and the log (:mod:`workbench.runtime.audit`). The screen can only be opened once an
+engineering password exists (``workbench password set``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import os
-import sys
 import threading
 import time
-from collections import deque
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
-from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QFrame, QGridLayout, QHBoxLayout, QLabel,
-                               QLineEdit, QMainWindow, QPushButton, QScrollArea, QSizePolicy,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
+from PySide6.QtWidgets import (QApplication, QComboBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QMainWindow,
+                               QPushButton, QSizePolicy, QVBoxLayout, QWidget)
 
-from workbench.core.errors import WorkbenchError
 from workbench.core.graph import Pipeline
-from workbench.core.types import as_bgr, to_uint8
 from workbench.gui.i18n import t
+from workbench.gui.operator_style import style
+from workbench.gui.operator_trend import LATENCY, OperatorTrend
+from workbench.gui.operator_widgets import NgDialog, NgStrip, PasswordDialog, tile, to_pixmap
 from workbench.gui.theme import NG_COLOR, OK_COLOR, WARN_COLOR
 from workbench.gui.viewer import ImageViewer
+from workbench.runtime.audit import ENTERED, LEFT, AuditLog, recent_failures
+from workbench.runtime.credentials import LOCKOUT_S, CredentialStore, Throttle
 from workbench.runtime.inspection import judged_measurements, overlay_values
 from workbench.runtime.sources import FrameSource
 from workbench.runtime.stream import (CONNECTING, RECONNECTING, RUNNING, STOPPED, StreamRecorder, StreamResult,
                                       StreamRunner)
+from workbench.runtime.tally import NG_KEEP, NgItem, Tally
 
-PASSWORD_KEY = "operator/password"
-MIN_PASSWORD_LEN = 4
-NG_KEEP = 12  # thumbnails in the NG strip
-TREND_KEEP = 600  # points in the trend chart
-YIELD_WINDOW = 50  # results in the rolling yield
-LATENCY = "__latency__"  # the trend series that is not a measurement
 IDLE_COLOR = "#3a3f47"
 GUI_BUDGET = 0.05  # share of one CPU core the screen may use while the line runs
 MIN_DISPLAY_FPS = 2.0
-
-
-# ---------------------------------------------------------------- the password (no plain text, ever)
-def hash_password(password: str, *, salt: bytes | None = None) -> str:
-    """``scrypt$n$r$p$salt_hex$hash_hex`` with a random 16-byte salt (PBKDF2 where scrypt is missing)."""
-    salt = os.urandom(16) if salt is None else salt
-    data = password.encode("utf-8")
-    if hasattr(hashlib, "scrypt"):
-        n, r, p = 2**14, 8, 1
-        digest = hashlib.scrypt(data, salt=salt, n=n, r=r, p=p, dklen=32)
-        return f"scrypt${n}${r}${p}${salt.hex()}${digest.hex()}"
-    iterations = 600_000
-    digest = hashlib.pbkdf2_hmac("sha256", data, salt, iterations, dklen=32)
-    return f"pbkdf2_sha256${iterations}${salt.hex()}${digest.hex()}"
-
-
-def verify_password(password: str, stored: str) -> bool:
-    """True when ``password`` hashes to ``stored`` (constant-time compare); False for anything malformed."""
-    parts = str(stored or "").split("$")
-    data = password.encode("utf-8")
-    try:
-        if parts[0] == "scrypt" and len(parts) == 6:
-            n, r, p = (int(x) for x in parts[1:4])
-            salt, want = bytes.fromhex(parts[4]), bytes.fromhex(parts[5])
-            got = hashlib.scrypt(data, salt=salt, n=n, r=r, p=p, dklen=len(want))
-        elif parts[0] == "pbkdf2_sha256" and len(parts) == 4:
-            salt, want = bytes.fromhex(parts[2]), bytes.fromhex(parts[3])
-            got = hashlib.pbkdf2_hmac("sha256", data, salt, int(parts[1]), dklen=len(want))
-        else:
-            return False
-    except (ValueError, TypeError, MemoryError):
-        return False
-    return bool(want) and hmac.compare_digest(got, want)
-
-
-class PasswordStore:
-    """The engineering password in QSettings (hashed, salted)."""
-
-    def __init__(self, settings: QSettings | None = None) -> None:
-        self.settings = settings
-
-    def _s(self) -> QSettings:
-        return self.settings if self.settings is not None else QSettings()
-
-    def is_set(self) -> bool:
-        return bool(self._s().value(PASSWORD_KEY, ""))
-
-    def set(self, password: str) -> None:
-        s = self._s()
-        s.setValue(PASSWORD_KEY, hash_password(password))
-        s.sync()
-
-    def check(self, password: str) -> bool:
-        return verify_password(password, str(self._s().value(PASSWORD_KEY, "")))
-
-
-# ---------------------------------------------------------------- counting (any thread)
-@dataclass
-class NgItem:
-    image: np.ndarray | None  # the annotated image when the pipeline draws one, else the frame
-    name: str
-    when: float  # time.time() of acquisition
-    index: int  # frame index in the source
-    number: int  # its position in the counters (1 = first result since reset)
-    reasons: list[str]
-
-
-class Tally:
-    """Counters, recent NG frames and the trend, filled from the runner's output thread and read
-    by the GUI. Every method takes the lock briefly; nothing here touches Qt."""
-
-    def __init__(self, ng_keep: int = NG_KEEP, trend_keep: int = TREND_KEEP) -> None:
-        self._lock = threading.Lock()
-        self.ng_keep, self.trend_keep = ng_keep, trend_keep
-        self.version = 0  # bumped by every change: the GUI redraws only when it moved
-        self.ng_version = 0
-        self.generation = 0  # bumped by reset
-        self.reset()
-
-    def reset(self) -> None:
-        with self._lock:
-            self.total = self.ok = self.ng = self.errors = 0
-            self.ng_items: deque[NgItem] = deque(maxlen=self.ng_keep)
-            self.trend: deque[tuple[int, float, dict, str | None]] = deque(maxlen=self.trend_keep)
-            self.done: deque[float] = deque(maxlen=240)
-            self.latency: deque[float] = deque(maxlen=100)
-            self.generation += 1
-            self.version += 1
-            self.ng_version += 1
-
-    def add(self, r: StreamResult) -> None:
-        row = r.row
-        with self._lock:
-            self.total += 1
-            if row.status == "error":
-                self.errors += 1
-            if row.verdict == "OK":
-                self.ok += 1
-            elif row.verdict == "NG":
-                self.ng += 1
-                image = r.overlay if r.overlay is not None else r.frame.image
-                self.ng_items.append(NgItem(image, r.frame.name, r.frame.timestamp, r.frame.index, self.total,
-                                            list(row.reasons)))
-                self.ng_version += 1
-            self.trend.append((self.total, float(r.latency_ms), row.measurements, row.verdict))
-            self.done.append(time.perf_counter())
-            self.latency.append(float(r.latency_ms))
-            self.version += 1
-
-    @property
-    def yield_pct(self) -> float | None:
-        judged = self.ok + self.ng
-        return 100.0 * self.ok / judged if judged else None
-
-    def counters(self) -> dict[str, Any]:
-        with self._lock:
-            return {"total": self.total, "ok": self.ok, "ng": self.ng, "errors": self.errors,
-                    "yield": self.yield_pct, "version": self.version}
-
-    def rates(self, window_s: float = 3.0) -> tuple[float, float | None]:
-        """(results per second over the last ``window_s``, mean latency ms of the last 100)."""
-        now = time.perf_counter()
-        with self._lock:
-            times = [x for x in self.done if now - x <= window_s]
-            lat = sum(self.latency) / len(self.latency) if self.latency else None
-        fps = (len(times) - 1) / max(times[-1] - times[0], 1e-9) if len(times) >= 2 else 0.0
-        return fps, lat
-
-    def ng_list(self) -> list[NgItem]:
-        with self._lock:
-            return list(self.ng_items)
-
-    def trend_points(self) -> list[tuple[int, float, dict, str | None]]:
-        with self._lock:
-            return list(self.trend)
-
-
-# ---------------------------------------------------------------- small widgets
-def to_pixmap(image: np.ndarray, box: QSize) -> QPixmap:
-    """A BGR/gray image of any dtype as a pixmap fitting ``box`` (aspect kept)."""
-    import cv2
-
-    img = as_bgr(to_uint8(image))
-    h, w = img.shape[:2]
-    scale = min(box.width() / max(w, 1), box.height() / max(h, 1))
-    if scale < 0.25:  # nearest to twice the size first: INTER_AREA over a large factor costs milliseconds
-        img = cv2.resize(img, (max(1, round(w * scale * 2)), max(1, round(h * scale * 2))),
-                         interpolation=cv2.INTER_NEAREST)
-        h, w = img.shape[:2]
-        scale = min(box.width() / max(w, 1), box.height() / max(h, 1))
-    if scale < 1.0:
-        img = cv2.resize(img, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
-    rgb = np.ascontiguousarray(cv2.cvtColor(img, cv2.COLOR_BGR2RGB))
-    h, w = rgb.shape[:2]
-    qimg = QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
-    return QPixmap.fromImage(qimg)
-
-
-def _tile(caption: str, name: str) -> tuple[QFrame, QLabel, QLabel]:
-    frame = QFrame()
-    frame.setObjectName("tile")
-    lay = QVBoxLayout(frame)
-    lay.setContentsMargins(14, 8, 14, 10)
-    lay.setSpacing(0)
-    cap = QLabel(caption)
-    cap.setObjectName("caption")
-    value = QLabel("0")
-    value.setObjectName(name)
-    value.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-    lay.addWidget(cap)
-    lay.addWidget(value)
-    return frame, cap, value
-
-
-class Thumb(QFrame):
-    """One NG thumbnail with its caption; ``clicked`` on a left click. A pixmap in a label, not a
-    QIcon on a button: icons are scaled and kept in QPixmapCache (10 MB), which a strip that takes a
-    new thumbnail every second fills for nothing."""
-
-    clicked = Signal()
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setObjectName("thumb")
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(4, 4, 4, 2)
-        lay.setSpacing(2)
-        self.image = QLabel()
-        self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.caption = QLabel()
-        self.caption.setObjectName("thumbCaption")
-        self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        lay.addWidget(self.image, 1)
-        lay.addWidget(self.caption)
-
-    def text(self) -> str:
-        return self.caption.text()
-
-    def setText(self, text: str) -> None:  # noqa: N802 (Qt naming)
-        self.caption.setText(text)
-
-    def pixmap(self) -> QPixmap:
-        return self.image.pixmap()
-
-    def set_pixmap(self, pixmap: QPixmap) -> None:
-        self.image.setPixmap(pixmap)
-
-    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 (Qt naming)
-        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
-            self.clicked.emit()
-        super().mouseReleaseEvent(event)
-
-
-class PasswordDialog(QDialog):
-    """Asks for the engineering password, or (``first=True``) lets the user choose it. Wrong
-    entries keep the dialog open with a message; ``accepted`` only follows a right one."""
-
-    def __init__(self, parent: QWidget, store: PasswordStore, first: bool) -> None:
-        super().__init__(parent)
-        self.store, self.first = store, first
-        self.setObjectName("passwordDialog")
-        self.setModal(True)
-        self.setMinimumWidth(440)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(24, 20, 24, 20)
-        lay.setSpacing(10)
-        self.title = QLabel()
-        self.title.setObjectName("dialogTitle")
-        self.title.setWordWrap(True)
-        self.hint = QLabel()
-        self.hint.setWordWrap(True)
-        self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.confirm = QLineEdit()
-        self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
-        self.confirm.setVisible(first)
-        self.message = QLabel()
-        self.message.setObjectName("dialogError")
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet(f"color: {NG_COLOR}; font-weight: bold;")
-        self.ok_button = QPushButton()
-        self.ok_button.setDefault(True)
-        self.cancel_button = QPushButton()
-        self.ok_button.clicked.connect(self.submit)
-        self.cancel_button.clicked.connect(self.reject)
-        self.password.returnPressed.connect(self.confirm.setFocus if first else self.submit)
-        self.confirm.returnPressed.connect(self.submit)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.ok_button)
-        for w in (self.title, self.hint, self.password, self.confirm, self.message):
-            lay.addWidget(w)
-        lay.addLayout(buttons)
-        self.retranslate()
-        self.password.setFocus()
-
-    def retranslate(self) -> None:
-        if self.first:
-            self.setWindowTitle(t("Set the engineering password"))
-            self.title.setText(t("Set the engineering password"))
-            self.hint.setText(t("No password is set yet. Choose the password that engineers will need to "
-                                "leave the operator screen (at least 4 characters)."))
-            self.password.setPlaceholderText(t("New password"))
-            self.confirm.setPlaceholderText(t("Repeat the password"))
-            self.ok_button.setText(t("Set password"))
-        else:
-            self.setWindowTitle(t("Engineering mode"))
-            self.title.setText(t("Engineering mode"))
-            self.hint.setText(t("Enter the engineering password to leave the operator screen."))
-            self.password.setPlaceholderText(t("Password"))
-            self.ok_button.setText(t("Unlock"))
-        self.cancel_button.setText(t("Cancel"))
-
-    def submit(self) -> None:
-        pw = self.password.text()
-        if self.first:
-            if len(pw) < MIN_PASSWORD_LEN:
-                self._refuse(t("The password needs at least 4 characters."))
-                return
-            if pw != self.confirm.text():
-                self._refuse(t("The two passwords differ. Type the same password twice."))
-                self.confirm.clear()
-                self.confirm.setFocus()
-                return
-            self.store.set(pw)
-            self.accept()
-            return
-        if not self.store.check(pw):
-            self._refuse(t("Wrong password. The operator screen stays locked."))
-            return
-        self.accept()
-
-    def _refuse(self, message: str) -> None:
-        self.message.setText(message)
-        self.password.selectAll()
-        self.password.setFocus()
-
-
-class NgDialog(QDialog):
-    """One NG frame, large."""
-
-    def __init__(self, parent: QWidget, item: NgItem) -> None:
-        super().__init__(parent)
-        self.item = item
-        self.setObjectName("ngDialog")
-        self.setWindowTitle(t("NG frame"))
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(12, 12, 12, 12)
-        self.caption = QLabel(f"#{item.number}  ·  {item.name}  ·  {time.strftime('%H:%M:%S', time.localtime(item.when))}")
-        self.caption.setObjectName("ngCaption")
-        self.reasons = QLabel("\n".join(item.reasons) or t("No reason given"))
-        self.reasons.setStyleSheet(f"color: {NG_COLOR}; font-size: 16px;")
-        self.reasons.setWordWrap(True)
-        self.viewer = ImageViewer(self, histogram=False)
-        self.viewer.set_image(item.image)
-        close = QPushButton(t("Close"))
-        close.clicked.connect(self.accept)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.reasons, 1)
-        bottom.addWidget(close)
-        lay.addWidget(self.caption)
-        lay.addWidget(self.viewer, 1)
-        lay.addLayout(bottom)
-        geo = parent.geometry() if parent is not None else None
-        if geo is not None and geo.width() > 400:
-            self.resize(int(geo.width() * 0.75), int(geo.height() * 0.8))
-        else:
-            self.resize(900, 700)
-
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
-        super().showEvent(event)
-        self.viewer.fit()
 
 
 class _Bridge(QObject):
@@ -411,50 +68,6 @@ class _Bridge(QObject):
     state = Signal(int, str, str)  # (runner generation, state, message)
 
 
-def style(scale: float = 1.0) -> str:
-    """The screen's style sheet; sizes follow ``scale`` (1.0 at 1920x1080, smaller on small screens)."""
-
-    def px(x: float) -> int:
-        return max(1, round(x * scale))
-
-    return f"""
-#operator {{ background: #15171b; }}
-QLabel {{ color: #dfe3e8; }}
-#topbar {{ background: #1e2126; border-bottom: 1px solid #2c3037; }}
-QLabel#title {{ font-size: 22px; font-weight: 600; }}
-QLabel#subtitle {{ font-size: 13px; color: #8a8f98; }}
-QLabel#state {{ font-size: 15px; font-weight: 600; padding: 6px 14px; border-radius: 14px; }}
-QLabel#rate, QLabel#clock {{ font-size: 15px; color: #b8bdc5; }}
-QLabel#clock {{ font-size: 18px; font-weight: 600; color: #dfe3e8; }}
-#panel {{ background: #1b1e23; border-left: 1px solid #2c3037; }}
-QLabel#verdict {{ font-size: {px(120)}px; font-weight: 800; color: white; border-radius: 14px; }}
-QLabel#verdictInfo {{ font-size: 14px; color: #b8bdc5; }}
-QLabel#verdictReasons {{ font-size: {max(13, px(16))}px; color: #f0f2f5; }}
-#tile {{ background: #22262c; border-radius: 10px; }}
-QLabel#caption {{ font-size: 12px; font-weight: 600; color: #8a8f98; letter-spacing: 1px; }}
-QLabel#total, QLabel#ok, QLabel#ng, QLabel#yield {{ font-size: {px(40)}px; font-weight: 700; }}
-QLabel#ok {{ color: {OK_COLOR}; }}
-QLabel#ng {{ color: {NG_COLOR}; }}
-QLabel#errors {{ font-size: 13px; color: {WARN_COLOR}; }}
-QLabel#section {{ font-size: 12px; font-weight: 600; color: #8a8f98; letter-spacing: 1px; }}
-#strip {{ background: #1b1e23; border-top: 1px solid #2c3037; }}
-QFrame#thumb {{ background: #22262c; border: 2px solid #2c3037; border-radius: 6px; }}
-QFrame#thumb:hover {{ border-color: {NG_COLOR}; }}
-QLabel#thumbCaption {{ color: #b8bdc5; font-size: 12px; }}
-QLabel#noNg {{ color: #6c717a; font-size: 14px; }}
-QLabel#dialogTitle {{ font-size: 19px; font-weight: 600; }}
-QDialog#passwordDialog QLineEdit {{ font-size: 16px; padding: 8px; }}
-QLabel#ngCaption {{ font-size: 16px; font-weight: 600; }}
-#operator QPushButton {{ font-size: {px(17)}px; font-weight: 600; padding: {px(12)}px {px(18)}px; border-radius: 8px;
-                         background: #2d3138; color: #dfe3e8; border: 1px solid #3a3f47; }}
-#operator QPushButton:hover {{ background: #353a42; }}
-#operator QPushButton:disabled {{ color: #5c6169; background: #23262b; border-color: #2c3037; }}
-#operator QPushButton#start:enabled {{ background: #1f7a4a; border-color: #25905a; color: white; }}
-#operator QPushButton#stop:enabled {{ background: #8a2c30; border-color: #a3363b; color: white; }}
-#operator QPushButton#engineering {{ font-size: 14px; padding: 8px 14px; }}
-#operator QComboBox {{ font-size: 13px; padding: 3px 8px; }}
-"""
-
 
 class OperatorWindow(QMainWindow):
     """The operator screen for one pipeline and one source (see the module docstring).
@@ -463,7 +76,7 @@ class OperatorWindow(QMainWindow):
     ``plc`` (e.g. ModbusPlc) and ``outputs`` receive every result (``send(result)``), and "Reset
     counters" also resets the PLC's counters; ``output_dir`` is where Save nodes write;
     ``source_node`` picks the source node that gets the frames; ``max_frames`` stops each run
-    after that many frames; ``settings`` replaces ``QSettings()`` for the password.
+    after that many frames; ``credentials`` replaces the machine-wide credential store (tests).
     """
 
     exitRequested = Signal()  # the right password was given: go back to engineering mode
@@ -472,7 +85,7 @@ class OperatorWindow(QMainWindow):
 
     def __init__(self, pipeline: Pipeline, source: FrameSource, *, db=None, archive=None, pipeline_name: str = "",
                  plc=None, outputs: list[Any] = (), output_dir: Path | None = None, source_node: str | None = None,
-                 max_frames: int | None = None, fps_limit: float = 30.0, settings: QSettings | None = None,
+                 max_frames: int | None = None, fps_limit: float = 30.0, credentials: CredentialStore | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         # a snapshot: edits made elsewhere (the main window) do not reach the running line, and
@@ -491,7 +104,11 @@ class OperatorWindow(QMainWindow):
         self._cpu_mark = (time.thread_time(), time.perf_counter())
         self._slow_ticks = 0
         self._verdict_color = ""
-        self.passwords = PasswordStore(settings)
+        self.credentials = credentials if credentials is not None else CredentialStore()
+        self.throttle = Throttle()  # wrong passwords: growing delay, then a lock-out (kept across restarts)
+        self.throttle.resume(*recent_failures(db, LOCKOUT_S))
+        self.audit = AuditLog(db)  # mode changes and wrong tries: the results database and the log
+        self._entered = False
         self.runner: StreamRunner | None = None
         self.tally = Tally()
         self.renders = 0  # frames drawn (the display skips results that were replaced before a refresh)
@@ -540,8 +157,34 @@ class OperatorWindow(QMainWindow):
         root = QVBoxLayout(central)
         root.setContentsMargins(0, 0, 0, 0)
         root.setSpacing(0)
+        root.addWidget(self._build_top())
 
-        # top bar: name, state, rate, clock, engineering mode
+        # middle: the live image | the panel
+        middle = QHBoxLayout()
+        middle.setContentsMargins(0, 0, 0, 0)
+        middle.setSpacing(0)
+        self.viewer = ImageViewer(self, histogram=False)
+        self.viewer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        middle.addWidget(self.viewer, 1)
+
+        panel = self._build_panel()
+        middle.addWidget(panel)
+        root.addLayout(middle, 1)
+
+        # bottom: the recent NG strip
+        strip = NgStrip(NG_KEEP, self.enlarge_ng)
+        self.strip_caption, self.thumbs, self.no_ng, self.strip_scroll = (strip.caption, strip.thumbs, strip.no_ng,
+                                                                           strip.scroll)
+        self.thumb_size = QSize(136, 102)
+        self._ng_shown: list[NgItem] = []
+        root.addWidget(strip)
+        self.panel = panel
+        self._apply_scale(1.0)
+
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.request_exit)
+
+    def _build_top(self) -> QFrame:
+        """The top bar: name, state, rate, clock, engineering mode."""
         top = QFrame()
         top.setObjectName("topbar")
         tl = QHBoxLayout(top)
@@ -574,16 +217,10 @@ class OperatorWindow(QMainWindow):
         self.engineering_button.setObjectName("engineering")
         self.engineering_button.clicked.connect(self.request_exit)
         tl.addWidget(self.engineering_button)
-        root.addWidget(top)
+        return top
 
-        # middle: the live image | the panel
-        middle = QHBoxLayout()
-        middle.setContentsMargins(0, 0, 0, 0)
-        middle.setSpacing(0)
-        self.viewer = ImageViewer(self, histogram=False)
-        self.viewer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        middle.addWidget(self.viewer, 1)
-
+    def _build_panel(self) -> QFrame:
+        """The right panel: verdict, counters, trend, start / stop / reset."""
         panel = QFrame()
         panel.setObjectName("panel")
         panel.setFixedWidth(460)
@@ -607,7 +244,7 @@ class OperatorWindow(QMainWindow):
         grid.setSpacing(10)
         tiles = {}
         for i, (key, caption) in enumerate((("total", "TOTAL"), ("ok", "OK"), ("ng", "NG"), ("yield", "YIELD"))):
-            frame, cap, value = _tile(caption, key)
+            frame, cap, value = tile(caption, key)
             tiles[key] = (cap, value)
             grid.addWidget(frame, i // 2, i % 2)
         self._tile_captions = {k: v[0] for k, v in tiles.items()}
@@ -627,38 +264,8 @@ class OperatorWindow(QMainWindow):
         trend_head.addStretch(1)
         trend_head.addWidget(self.series_box)
         pl.addLayout(trend_head)
-        self.trend = pg.GraphicsLayoutWidget()
-        self.trend.setBackground("#1b1e23")
-        self.trend.ci.setContentsMargins(0, 0, 0, 0)
-        self.value_plot = self.trend.addPlot(row=0, col=0)
-        self.yield_plot = self.trend.addPlot(row=1, col=0)
-        self.yield_plot.setXLink(self.value_plot)
-        self.trend.ci.layout.setRowStretchFactor(0, 3)
-        self.trend.ci.layout.setRowStretchFactor(1, 2)
-        for plot in (self.value_plot, self.yield_plot):
-            plot.showGrid(x=True, y=True, alpha=0.15)
-            plot.setMenuEnabled(False)
-            plot.setMouseEnabled(x=False, y=False)
-            plot.hideButtons()
-            for ax in ("left", "bottom"):
-                plot.getAxis(ax).setTextPen("#8a8f98")
-                plot.getAxis(ax).setPen("#3a3f47")
-            plot.getAxis("left").setWidth(44)
-        self.value_plot.getAxis("bottom").setStyle(showValues=False)
-        self.yield_plot.setYRange(-10, 110, padding=0)  # room for the 0 and 100 labels
-        self.yield_plot.getAxis("left").setTicks([[(0, "0"), (50, "50"), (100, "100")]])
-        self.limit_lines = [pg.InfiniteLine(angle=0, movable=False, pen=pg.mkPen(WARN_COLOR, width=1,
-                                                                                  style=Qt.PenStyle.DashLine))
-                            for _ in range(2)]
-        for line in self.limit_lines:
-            line.setVisible(False)
-            self.value_plot.addItem(line, ignoreBounds=False)
-        # no antialiasing and 1-pixel (cosmetic) pens: an antialiased wide pen or a filled area over a
-        # few hundred zig-zag points costs tens of milliseconds per repaint in Qt's raster engine
-        self.value_curve = self.value_plot.plot(pen=pg.mkPen("#5aa9ff", width=1), antialias=False)
-        self.value_ng = pg.ScatterPlotItem(size=7, pen=None, brush=pg.mkBrush(NG_COLOR), antialias=False)
-        self.value_plot.addItem(self.value_ng)
-        self.yield_curve = self.yield_plot.plot(pen=pg.mkPen(OK_COLOR, width=1), antialias=False)
+        self.trend = OperatorTrend()
+        self.yield_plot = self.trend.yield_plot
         pl.addWidget(self.trend, 1)
 
         buttons = QHBoxLayout()
@@ -676,49 +283,7 @@ class OperatorWindow(QMainWindow):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             buttons.addWidget(b)
         pl.addLayout(buttons)
-        middle.addWidget(panel)
-        root.addLayout(middle, 1)
-
-        # bottom: the recent NG strip
-        strip = QFrame()
-        strip.setObjectName("strip")
-        sl = QVBoxLayout(strip)
-        sl.setContentsMargins(18, 8, 18, 10)
-        sl.setSpacing(6)
-        self.strip_caption = QLabel()
-        self.strip_caption.setObjectName("section")
-        sl.addWidget(self.strip_caption)
-        holder = QWidget()
-        holder.setObjectName("stripRow")
-        row = QHBoxLayout(holder)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(8)
-        self.thumb_size = QSize(136, 102)
-        self.thumbs: list[Thumb] = []
-        for i in range(NG_KEEP):
-            b = Thumb()
-            b.setVisible(False)
-            b.clicked.connect(lambda k=i: self.enlarge_ng(k))
-            self.thumbs.append(b)
-            row.addWidget(b)
-        self.no_ng = QLabel()
-        self.no_ng.setObjectName("noNg")
-        row.addWidget(self.no_ng)
-        row.addStretch(1)
-        scroll = QScrollArea()  # a narrow screen scrolls the strip instead of widening the window
-        scroll.setWidget(holder)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.strip_scroll = scroll
-        scroll.setStyleSheet("QScrollArea, #stripRow { background: transparent; }")
-        sl.addWidget(scroll)
-        self._ng_shown: list[NgItem] = []
-        root.addWidget(strip)
-        self.panel = panel
-        self._apply_scale(1.0)
-
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.request_exit)
+        return panel
 
     def retranslate(self) -> None:
         self.setWindowTitle(f"{self.pipeline_name} — {t('Operator')} — Vision Workbench")
@@ -807,6 +372,9 @@ class OperatorWindow(QMainWindow):
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         self._rescale()
+        if not self._entered:
+            self._entered = True
+            self.audit.record(ENTERED, "operator", f"{self.pipeline_name} on {self.source.describe()}")
         super().showEvent(event)
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
@@ -998,33 +566,7 @@ class OperatorWindow(QMainWindow):
             self.series_box.setCurrentIndex(idx)
             self.series_box.blockSignals(False)
         key = self._series or LATENCY
-        limits = self._judged.get(key, [])
-        for i, line in enumerate(self.limit_lines):
-            line.setVisible(i < len(limits))
-            if i < len(limits):
-                line.setValue(limits[i])
-        if not pts:
-            self.value_curve.setData([], [])
-            self.value_ng.setData([], [])
-            self.yield_curve.setData([], [])
-            return
-        n = np.fromiter((p[0] for p in pts), float, len(pts))
-        if key == LATENCY:
-            y = np.fromiter((p[1] for p in pts), float, len(pts))
-        else:
-            y = np.fromiter((float(p[2].get(key, np.nan)) if isinstance(p[2].get(key), (int, float)) else np.nan
-                             for p in pts), float, len(pts))
-        ng = np.fromiter((p[3] == "NG" for p in pts), bool, len(pts))
-        self.value_curve.setData(n, y, connect="finite")
-        self.value_ng.setData(n[ng], y[ng])
-        judged = np.fromiter((p[3] in ("OK", "NG") for p in pts), bool, len(pts))
-        ok = np.fromiter((p[3] == "OK" for p in pts), bool, len(pts))
-        cj = np.concatenate([[0], np.cumsum(judged)])
-        co = np.concatenate([[0], np.cumsum(ok)])
-        first = np.maximum(np.arange(1, len(pts) + 1) - YIELD_WINDOW, 0)  # rolling window [first, i]
-        lj, lo = cj[1:] - cj[first], co[1:] - co[first]
-        rolling = np.where(lj > 0, 100.0 * lo / np.maximum(lj, 1), np.nan)
-        self.yield_curve.setData(n, rolling, connect="finite")
+        self.trend.draw(pts, key, self._judged.get(key, []))
 
     def _series_changed(self, index: int) -> None:
         self._series = self.series_box.itemData(index)
@@ -1064,6 +606,9 @@ class OperatorWindow(QMainWindow):
             text, color = t("Stopped"), NG_COLOR
         else:
             text, color = t("Stopped"), IDLE_COLOR
+        from workbench.runtime.stream import ALARM  # data-safety hook: an output fails (database, PLC)
+        if message.startswith(ALARM):
+            color = NG_COLOR
         self.state_label.setText(f"●  {text}")
         self.state_label.setStyleSheet(f"background: {color}; color: white;")
         if state == STOPPED and not message and self.tally.total:
@@ -1087,18 +632,20 @@ class OperatorWindow(QMainWindow):
 
     # ------------------------------------------------------------ leaving
     def request_exit(self) -> PasswordDialog:
-        """Ask for the engineering password (the first time: choose it); exitRequested follows a right one."""
+        """Ask for the engineering password; exitRequested follows a right one. Never offers to set
+        one here: a missing or damaged credential keeps the screen locked (an administrator sets it)."""
         if self.password_dialog is not None and self.password_dialog.isVisible():
             return self.password_dialog
-        dlg = PasswordDialog(self, self.passwords, first=not self.passwords.is_set())
-        dlg.accepted.connect(self._unlock)
+        dlg = PasswordDialog(self, self.credentials, first=False, throttle=self.throttle, audit=self.audit)
+        dlg.accepted.connect(lambda: self._unlock(dlg.role or ""))
         self.password_dialog = dlg
         dlg.open()
         return dlg
 
-    def _unlock(self) -> None:
+    def _unlock(self, role: str = "") -> None:
         self._unlocked = True
         self.stop()
+        self.audit.record(LEFT, role, self.pipeline_name)
         self.exitRequested.emit()
         self.close()
 
@@ -1117,69 +664,3 @@ class OperatorWindow(QMainWindow):
         if self.runner is not None:
             self.runner.stop()
         super().closeEvent(event)
-
-
-# ---------------------------------------------------------------- the command line entry
-def check_display() -> None:
-    if sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM") \
-            and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-        raise WorkbenchError("no display found (DISPLAY is not set): run it on a desktop, "
-                             "or use xvfb-run, or QT_QPA_PLATFORM=offscreen")
-
-
-def run_operator(pipeline: Pipeline, source: FrameSource, *, pipeline_name: str = "", db=None, archive=None,
-                 plc=None, outputs: list[Any] = (), output_dir: Path | None = None, source_node: str | None = None,
-                 windowed: bool = False, screenshot: str | Path | None = None, frames: int | None = None,
-                 timeout_s: float = 120.0) -> int:
-    """Open the operator screen and run the stream until the user leaves it (exit status 0).
-
-    ``frames`` stops the stream after that many frames. With ``screenshot``: once ``frames``
-    results (default 20) are counted, or the source ended, save a PNG of the window (the stream
-    still running, as an operator sees it), stop and return 0; WorkbenchError when no frame was
-    processed within ``timeout_s``."""
-    check_display()
-    from workbench.gui.app import make_app
-
-    # the main app's names (so the same QSettings: the password set in either is known to both),
-    # its theme and the saved language
-    app = make_app()
-    shot_after = (frames or 20) if screenshot else None
-    win = OperatorWindow(pipeline, source, db=db, archive=archive, pipeline_name=pipeline_name, plc=plc,
-                         outputs=outputs, output_dir=output_dir, source_node=source_node,
-                         max_frames=None if screenshot else frames)
-    win.exitRequested.connect(app.quit)
-    win.show_operator(fullscreen=not windowed)
-    outcome: dict[str, Any] = {"error": None, "taken": False}
-    if screenshot:
-        def save() -> None:
-            if win.tally.total == 0:
-                outcome["error"] = (win.runner.error if win.runner is not None and win.runner.error
-                                    else "no frame was processed")
-            elif not win.grab().save(str(screenshot)):
-                outcome["error"] = f"cannot write the screenshot {screenshot}"
-            win.close_without_password()
-            app.quit()
-
-        def maybe_grab(*_args) -> None:
-            if outcome["taken"] or (win.tally.total < shot_after and win.running):
-                return
-            outcome["taken"] = True
-            win.render()
-            QTimer.singleShot(600, save)  # the trend chart and the clock refresh 4 times a second
-
-        def too_late() -> None:
-            if not outcome["taken"]:
-                outcome["error"] = f"no result within {timeout_s:.0f} s; no screenshot taken"
-                win.close_without_password()
-                app.quit()
-
-        win.rendered.connect(maybe_grab)
-        win.streamStopped.connect(maybe_grab)
-        QTimer.singleShot(int(timeout_s * 1000), too_late)
-    QTimer.singleShot(0, win.start)
-    app.exec()
-    if win.runner is not None:
-        win.runner.stop()
-    if outcome["error"]:
-        raise WorkbenchError(str(outcome["error"]))
-    return 0

@@ -2,12 +2,14 @@
 
 IR version and opsets are read from the file's protobuf header directly (a few fields of
 ModelProto), so a clear message can be given before ONNX Runtime refuses a model, and the
-`onnx` package is not needed at run time.
+`onnx` package is not needed at run time. The highest IR version the installed onnxruntime reads
+is asked of onnxruntime itself (:func:`runtime_max_ir`), never a constant: 1.31 reads 13, 1.32 reads 14.
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -16,8 +18,7 @@ from typing import Any
 
 from workbench.core.errors import WorkbenchError
 
-# onnxruntime 1.31 reads IR version <= 13 (onnx 1.23 writes 14 by default).
-MAX_IR_VERSION = 13
+_IR_REFUSED = re.compile(r"Unsupported model IR version: (\d+), max supported IR version: (\d+)")
 
 
 class ModelError(WorkbenchError):
@@ -173,8 +174,37 @@ def tensor_info(arg) -> TensorInfo:
     return TensorInfo(arg.name, shape, _DTYPES.get(arg.type, arg.type))
 
 
+def _varint_bytes(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        b, n = n & 0x7F, n >> 7
+        out.append(b | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+@functools.cache
+def runtime_max_ir() -> int | None:
+    """The highest ONNX IR version the installed onnxruntime reads, asked of onnxruntime itself: a
+    hand-encoded model (one empty node, opset 13) with IR 1000 is offered, and its refusal names the
+    maximum. None when onnxruntime answers otherwise (then its own message is reported on load)."""
+    import onnxruntime as ort
+
+    probe = b"\x08" + _varint_bytes(1000) + b"\x3a\x02\x0a\x00" + b"\x42\x02\x10\x0d"
+    opts = ort.SessionOptions()
+    opts.log_severity_level = 4
+    try:
+        ort.InferenceSession(probe, sess_options=opts, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # the expected refusal
+        m = _IR_REFUSED.search(str(exc))
+        return int(m.group(2)) if m else None
+    return None
+
+
 def check_file(path: Path) -> bytes:
     path = Path(path)
+    if path.exists() and not path.is_file():
+        raise ModelError(f"model {path} is not a regular file (a folder, device or pipe)")
     if not path.is_file():
         raise ModelError(f"model not found: {path}")
     data = path.read_bytes()
@@ -186,9 +216,10 @@ def check_file(path: Path) -> bytes:
         raise ModelError(f"not an ONNX model (cannot parse): {path.name}") from None
     if not isinstance(ir, int) or ir <= 0:
         raise ModelError(f"not an ONNX model (no IR version): {path.name}")
-    if ir > MAX_IR_VERSION:
-        raise ModelError(f"{path.name} has ONNX IR version {ir}; this onnxruntime reads up to IR {MAX_IR_VERSION}: "
-                         f"re-export it with ir_version <= {MAX_IR_VERSION}")
+    top = runtime_max_ir()
+    if top is not None and ir > top:
+        raise ModelError(f"{path.name} has ONNX IR version {ir}; this onnxruntime ({_ort_version()}) reads up to "
+                         f"IR {top}: re-export it with ir_version <= {top} or install a newer onnxruntime")
     return data
 
 
@@ -207,9 +238,15 @@ def model_info(path: Path, session=None) -> ModelInfo:
                      meta, labels_for(path, meta))
 
 
+def _ort_version() -> str:
+    import onnxruntime as ort
+
+    return ort.__version__
+
+
 def ort_error_line(exc: BaseException, name: str) -> str:
     text = str(exc)
-    m = re.search(r"Unsupported model IR version: (\d+), max supported IR version: (\d+)", text)
+    m = _IR_REFUSED.search(text)
     if m:
         return f"{name} has ONNX IR version {m.group(1)}; this onnxruntime reads up to IR {m.group(2)}"
     first = next((ln.strip() for ln in text.splitlines() if ln.strip()), type(exc).__name__)

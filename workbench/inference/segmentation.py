@@ -5,7 +5,9 @@ coefficients) and ``output1 [1, nm, mh, mw]`` (prototypes). After the detection 
 NMS, max_det), each kept box's mask is ``sigmoid(coeffs @ protos)`` at prototype resolution; it is sampled
 straight into the original image (one affine warp per box that undoes the prototype stride and the letterbox,
 computed only inside the box — the mask is cropped to the box), thresholded (0.5), and stored as an H×W
-uint8 0/255 mask per box, with the polygon of its largest contour.
+uint8 0/255 mask per box, with the polygon of its largest contour. A detection whose mask is empty
+(nothing above the threshold inside its box) is dropped, as Ultralytics does; ``keep_empty=True`` keeps it
+(node parameter ``keep_empty_masks``).
 
 Semantic: ``[1, C, H, W]`` scores (``[1, H, W, C]`` with ``postprocess["layout"] = "nhwc"``, or detected when the
 last axis equals the labels count), per-pixel argmax → class index map; ``C == 1`` (or ``[1, H, W]`` floats):
@@ -79,8 +81,10 @@ def largest_polygon(mask: np.ndarray, offset: tuple[int, int] = (0, 0)) -> np.nd
 
 def decode_instances(outputs: list[np.ndarray], labels: list[str], transform: Transform,
                      post: dict[str, Any] | None = None, conf: float = 0.25, iou: float = 0.45, max_det: int = 300,
-                     class_agnostic: bool = False, mask_threshold: float = 0.5) -> DetectionSet:
-    """YOLOv8-seg outputs -> DetectionSet with boxes, per-box H×W masks and polygons in original pixels."""
+                     class_agnostic: bool = False, mask_threshold: float = 0.5, keep_empty: bool = False
+                     ) -> DetectionSet:
+    """YOLOv8-seg outputs -> DetectionSet with boxes, per-box H×W masks and polygons in original pixels.
+    Detections with an empty mask are dropped unless keep_empty (Ultralytics drops them)."""
     post = post or {}
     det, proto = split_seg_outputs(outputs)
     nm, mh, mw = proto.shape[1:]
@@ -95,15 +99,19 @@ def decode_instances(outputs: list[np.ndarray], labels: list[str], transform: Tr
     boxes, scores, ids, coeffs = boxes[keep], scores[keep], ids[keep], coeffs[keep]
     orig = transform.boxes_to_original(boxes)
     h, w = transform.orig_h, transform.orig_w
-    masks, polys = [], []
+    masks, polys, kept = [], [], []
     if len(keep):
         prob = sigmoid(coeffs @ proto[0].reshape(nm, -1).astype(np.float32)).reshape(-1, mh, mw)
         for i in range(len(keep)):
             patch, (x0, y0) = _box_mask(prob[i].astype(np.float32), orig[i], transform, mask_threshold)
+            if not keep_empty and not patch.any():
+                continue
             full = np.zeros((h, w), np.uint8)
             full[y0:y0 + patch.shape[0], x0:x0 + patch.shape[1]] = patch
             masks.append(full)
             polys.append(largest_polygon(patch, (x0, y0)))
+            kept.append(i)
+    orig, scores, ids = orig[kept], scores[kept], ids[kept]
     return DetectionSet(orig.astype(np.float32).reshape(-1, 4), scores.astype(np.float32), ids.astype(np.int32),
                         label_list(ids, labels), masks, polys)
 

@@ -42,11 +42,11 @@ def ort_threads() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def create_session(model: bytes | str | Path, provider: str, name: str = "model"):
+def create_session(model: bytes | str | Path, provider: str, name: str = "model", threads: int | None = None):
     import onnxruntime as ort
 
     opts = ort.SessionOptions()
-    opts.intra_op_num_threads = ort_threads()
+    opts.intra_op_num_threads = threads or ort_threads()
     opts.inter_op_num_threads = 1
     opts.log_severity_level = 3
     providers = [provider] if provider == CPU else [provider, CPU]

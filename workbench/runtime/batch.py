@@ -8,15 +8,17 @@ becomes an error row; the run goes on. Rows are written to results.jsonl as they
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
 from typing import Callable, Iterable
 
+from workbench.core.csvsafe import safe_row
 from workbench.core.engine import Engine, RunResult
 from workbench.core.graph import Pipeline
 from workbench.core.spec import CancelToken, NodeContext
 from workbench.runtime.feed import FrameFeed, default_inputs, pick_source  # noqa: F401 (re-exported)
 from workbench.runtime.inspection import Row, inspect  # noqa: F401 (re-exported)
+from workbench.runtime.results import CSV_ERRORS, json_text
+from workbench.runtime.safe_files import OutputWriteError, RowLog, check_writable, write_replacing
 
 
 row_from_result = inspect  # the inspection record of one run (runtime/inspection.py)
@@ -34,24 +36,31 @@ class BatchRun:
         self.source = self.feed.node
         self.engine = Engine()
         self.rows: list[Row] = []
+        self.row_log: RowLog | None = None  # results.jsonl of the last run (``lines`` written whole)
 
     def run(self, inputs: Iterable[Path], cancel: CancelToken | None = None,
             on_row: Callable[[int, Row], None] | None = None) -> list[Row]:
-        self.output_dir.mkdir(parents=True, exist_ok=True)
-        jsonl = self.output_dir / "results.jsonl"
+        check_writable(self.output_dir)  # read-only, full: one line before any work
+        error, self.row_log = None, None
         try:
-            with open(jsonl, "w", encoding="utf-8") as f:
+            with RowLog(self.output_dir / "results.jsonl") as self.row_log:
                 for i, path in enumerate(inputs):
                     if cancel is not None and cancel.cancelled:
                         break
                     row = self.run_one(Path(path), i, cancel)
                     self.rows.append(row)
-                    f.write(json.dumps(row.as_dict(), ensure_ascii=False) + "\n")
-                    f.flush()
                     if on_row:
                         on_row(i, row)
+                    self.row_log.append(json_text(row.as_dict()))  # OutputWriteError: stop; rows so far kept
+        except OutputWriteError as exc:
+            error = exc
         finally:
-            self.write_csv(self.output_dir / "results.csv")
+            try:
+                self.write_csv(self.output_dir / "results.csv")
+            except OutputWriteError as exc:
+                error = error or exc
+        if error is not None:
+            raise error
         return self.rows
 
     def run_one(self, path: Path, index: int = 0, cancel: CancelToken | None = None) -> Row:
@@ -66,10 +75,13 @@ class BatchRun:
     def write_csv(self, path: Path) -> None:
         mcols = sorted({k for r in self.rows for k in r.measurements})
         tcols = sorted({k for r in self.rows for k in r.texts})
-        with open(path, "w", newline="", encoding="utf-8") as f:
+
+        def write(f) -> None:
             w = csv.writer(f)
-            w.writerow(["input", "status", "verdict", "reasons", "total_ms", *mcols, *tcols, "errors"])
+            w.writerow(safe_row(["input", "status", "verdict", "reasons", "total_ms", *mcols, *tcols, "errors"]))
             for r in self.rows:
-                w.writerow([r.input, r.status, r.verdict or "", "; ".join(r.reasons), r.total_ms,
+                w.writerow(safe_row([r.input, r.status, r.verdict or "", "; ".join(r.reasons), r.total_ms,
                             *[r.measurements.get(c, "") for c in mcols], *[r.texts.get(c, "") for c in tcols],
-                            " | ".join(r.errors)])
+                            " | ".join(r.errors)]))
+
+        write_replacing(path, write, errors=CSV_ERRORS)  # complete or not at all: never a 0-byte file

@@ -93,8 +93,9 @@ class FrameFeed:
                 for p in self.node.outputs}
 
     def engine_feed(self, frame) -> dict[str, tuple[dict[str, Any], bytes]]:
-        key = hashlib.blake2b(f"{frame.source_id}|{frame.index}|{frame.timestamp!r}".encode(),
-                              digest_size=16).digest()
+        key = hashlib.blake2b(  # surrogateescape: a file name may be any bytes (not UTF-8)
+            f"{frame.source_id}|{frame.index}|{frame.timestamp!r}".encode("utf-8", "surrogateescape"),
+            digest_size=16).digest()
         return {self.node.id: (self.frame_values(frame), key)}
 
     def run(self, engine: Engine, item, context: NodeContext, cancel: CancelToken | None = None) -> RunResult:

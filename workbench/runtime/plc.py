@@ -7,11 +7,18 @@ Modbus configuration (a dict, or a JSON file for ``workbench stream --plc FILE``
      "counters":  {"total": 101, "ok": 102, "ng": 103},   # holding registers (mod 65536)
      "heartbeat": {"register": 104, "period_s": 1.0},     # toggles 0/1 (or "coil": n)
      "trigger":   {"coil": 10, "poll_s": 0.02, "reset": true},  # rising edge fires the trigger
+     "queue": {"size": 1000, "policy": "queue", "interval_s": 0.0},
      "timeout_s": 1.0, "backoff_max_s": 10.0}
 
 All Modbus traffic happens in one worker thread (the sync client is not thread-safe): ``send``
-only queues the latest values. A lost connection is retried with exponential back-off;
-``state`` is connecting / connected / reconnecting / stopped.
+puts the verdict (with the counters as they were then) into a bounded, ordered queue
+(:class:`~workbench.runtime.retry_queue.BoundedQueue`) and the worker writes them oldest first. While
+the PLC is unreachable verdicts wait; when it is back they are written in order (``interval_s``
+apart, so a PLC that scans the register sees each; the ``total`` counter register numbers them).
+A full queue loses verdicts by its policy: "queue" keeps the waiting ones and loses the new one,
+"drop-oldest" loses the oldest waiting one; ``lost`` counts them, ``alarm`` and ``status()`` say so.
+A lost connection is retried with exponential back-off; ``state`` is connecting / connected /
+reconnecting / stopped.
 """
 
 from __future__ import annotations
@@ -27,6 +34,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from workbench.core.errors import WorkbenchError
+from workbench.core.fsnames import FSNAME_ERRORS
+from workbench.runtime.retry_queue import BoundedQueue, check_policy
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +80,17 @@ class ModbusPlc:
         self.last_error = ""
         self.writes = 0
         self.triggers = 0
-        self._pending: dict[str, Any] | None = None
+        self.delivered = 0  # verdicts written to the PLC
+        q = self.cfg.get("queue", {})
+        if not isinstance(q, dict):
+            raise WorkbenchError('PLC configuration: "queue" must be an object such as '
+                                 '{"size": 1000, "policy": "queue"}')
+        size, policy = q.get("size", 1000), str(q.get("policy", "queue"))
+        if not isinstance(size, int):
+            raise WorkbenchError(f'PLC configuration: "queue" size {size!r}: expected a whole number')
+        check_policy(policy, size)
+        self.interval_s = float(q.get("interval_s", 0.0))
+        self._queue: BoundedQueue[dict[str, Any]] = BoundedQueue(size, policy)
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -83,36 +102,72 @@ class ModbusPlc:
 
     # -- public -------------------------------------------------------------------------------
     def start(self) -> ModbusPlc:
+        pm = logging.getLogger("pymodbus")
+        if pm.level == logging.NOTSET and not log.isEnabledFor(logging.DEBUG):
+            pm.setLevel(logging.CRITICAL)  # one line per failed connect attempt: the state and alarm say it
         self._stop.clear()
         self._thread = threading.Thread(target=self._loop, name="workbench-plc", daemon=True)
         self._thread.start()
         return self
 
     def send(self, result) -> None:
-        """Count the result and queue verdict + counters for writing (latest wins)."""
+        """Count the result and queue its verdict + counters for writing, in order."""
         verdict = _verdict_of(result)
         with self._lock:
             self.total += 1
             self.ok += verdict == "OK"
             self.ng += verdict == "NG"
-            self._pending = {"verdict": verdict, "total": self.total, "ok": self.ok, "ng": self.ng}
+            item = {"verdict": verdict, "total": self.total, "ok": self.ok, "ng": self.ng}
+        self._queue.put(item)
         self._wake.set()
 
     def reset_counters(self) -> None:
         with self._lock:
             self.total = self.ok = self.ng = 0
-            self._pending = {"verdict": "skip", "total": 0, "ok": 0, "ng": 0}
+        self._queue.put({"verdict": "skip", "total": 0, "ok": 0, "ng": 0})
         self._wake.set()
 
+    @property
+    def waiting(self) -> int:
+        """Verdicts queued, not yet written."""
+        return len(self._queue)
+
+    @property
+    def lost(self) -> int:
+        """Verdicts that never reached the PLC (queue full, or still waiting at close)."""
+        return self._queue.dropped
+
+    @property
+    def max_waiting(self) -> int:
+        return self._queue.max_len
+
+    def status(self) -> str:
+        """One short line: "PLC connected", "PLC reconnecting (12 waiting, 0 lost)"."""
+        extra = [f"{n} {what}" for n, what in ((self.waiting, "waiting"), (self.lost, "lost")) if n]
+        return f"PLC {self.state}" + (f" ({', '.join(extra)})" if extra else "")
+
+    @property
+    def alarm(self) -> str:
+        """"" while the PLC is connected and no verdict was lost; else what is wrong."""
+        if self.state in ("connected", "stopped") and not self.lost:
+            return ""
+        why = f": {self.last_error}" if self.last_error and self.state != "connected" else ""
+        return (f"PLC {self.host}:{self.port} {self.state}{why} - {self.waiting} verdicts waiting"
+                + (f", {self.lost} lost" if self.lost else ""))
+
     def close(self, timeout: float = 5.0) -> None:
-        """Write what is queued (when connected), then stop the worker and disconnect."""
+        """Write what is queued (when connected; up to ``timeout``), then stop the worker and
+        disconnect. Verdicts still waiting then are counted in ``lost``."""
         if self.state == "connected":
-            self.flush(min(timeout, 2.0))
+            self.flush(timeout)
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+        lost = self._queue.drain()
+        if lost:
+            log.info("PLC %s:%s: %d verdict(s) never reached the PLC", self.host, self.port, len(lost))
         self.state = "stopped"
 
     stop = close
@@ -121,9 +176,8 @@ class ModbusPlc:
         """Wait until queued values are written (tests, shutdown)."""
         end = time.monotonic() + timeout
         while time.monotonic() < end:
-            with self._lock:
-                if self._pending is None:
-                    return True
+            if not len(self._queue):
+                return True
             time.sleep(0.01)
         return False
 
@@ -166,11 +220,26 @@ class ModbusPlc:
         if resp is None or (hasattr(resp, "isError") and resp.isError()):
             raise ConnectionError(f"{what}: {resp}")
 
-    def _write_pending(self) -> None:
-        with self._lock:
-            p = self._pending
-        if p is None:
-            return
+    def _write_pending(self, budget: int = 64) -> bool:
+        """Write up to ``budget`` queued verdicts, oldest first; True when more are waiting. A
+        failed write raises and leaves its verdict at the head of the queue (written again later)."""
+        for _ in range(budget):
+            p = self._queue.claim()  # while it is written, a full queue drops others, not this one
+            if p is None:
+                return False
+            try:
+                self._write_one(p)
+            except Exception:
+                self._queue.release()  # failed: it waits at the head again (dropped first when full)
+                raise
+            self._queue.pop(p)  # delivered (and no longer claimed)
+            self.writes += 1
+            self.delivered += p["verdict"] != "skip"
+            if self.interval_s > 0 and len(self._queue) and self._stop.wait(self.interval_s):
+                return False
+        return bool(len(self._queue))
+
+    def _write_one(self, p: dict[str, Any]) -> None:
         c, kw = self._client, self._kw()
         v = self.cfg.get("verdict") or {}
         if p["verdict"] != "skip":
@@ -182,10 +251,6 @@ class ModbusPlc:
         for name in ("total", "ok", "ng"):
             if name in cnt:
                 self._check(c.write_register(int(cnt[name]), p[name] % 65536, **kw), f"counter {name}")
-        with self._lock:
-            if self._pending is p:
-                self._pending = None
-        self.writes += 1
 
     def _heartbeat(self) -> None:
         hb = self.cfg.get("heartbeat") or {}
@@ -235,7 +300,7 @@ class ModbusPlc:
                     delay = 0.2
                     self.state = "connected"
                 try:
-                    self._write_pending()
+                    more = self._write_pending()
                     now = time.monotonic()
                     if self.cfg.get("heartbeat") and now >= next_hb:
                         self._heartbeat()
@@ -246,6 +311,8 @@ class ModbusPlc:
                     log.warning("PLC %s:%s: %s", self.host, self.port, exc)
                     self.state = "reconnecting"
                     self._drop()
+                    continue
+                if more:  # a backlog after an outage: go on after the heartbeat and trigger poll
                     continue
                 self._wake.wait(tick)
                 self._wake.clear()
@@ -258,6 +325,11 @@ def format_result(fmt: str, result, count: int) -> str:
     row = getattr(result, "row", result)
     verdict = _verdict_of(result) or "ERROR"
     frame = getattr(result, "frame", None)
+    from workbench.core.templates import template_problem
+
+    problem = template_problem(fmt, ("verdict", "count", "time", "input", "index", "latency_ms", "reasons"))
+    if problem:
+        raise WorkbenchError(f"output format {fmt!r}: {problem}")
     try:
         return fmt.format(verdict=verdict, count=count, time=datetime.now().isoformat(timespec="milliseconds"),
                           input=getattr(row, "input", ""), index=getattr(frame, "index", count - 1),
@@ -300,10 +372,14 @@ class TcpTextOutput:
                 log.warning("text output %s:%s: %s", self.host, self.port, exc)
                 return
         try:
-            self._sock.sendall(line.encode("utf-8"))
+            self._sock.sendall(line.encode("utf-8", FSNAME_ERRORS))
         except OSError:
             self.close()
             self.dropped += 1
+
+    @property
+    def alarm(self) -> str:
+        return f"text output {self.host}:{self.port}: {self.dropped} lines not sent" if self.dropped else ""
 
     def close(self) -> None:
         if self._sock is not None:
@@ -331,7 +407,7 @@ class SerialTextOutput:
 
     def send(self, result) -> None:
         self.count += 1
-        self._port.write(format_result(self.fmt, result, self.count).encode("utf-8"))
+        self._port.write(format_result(self.fmt, result, self.count).encode("utf-8", FSNAME_ERRORS))
 
     def close(self) -> None:
         self._port.close()

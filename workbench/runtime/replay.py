@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from workbench.core.csvsafe import safe_row
 from workbench.core.graph import Pipeline
 from workbench.core.spec import CancelToken
 from workbench.runtime.batch import BatchRun
-from workbench.runtime.results import Inspection
+from workbench.runtime.results import CSV_ERRORS, Inspection
+from workbench.runtime.safe_files import check_writable, write_replacing
 
 NEWLY_NG, NEWLY_OK, UNCHANGED, MISSING, ERROR = "newly NG", "newly OK", "unchanged", "missing image", "error"
 OUTCOMES = (NEWLY_NG, NEWLY_OK, UNCHANGED, MISSING, ERROR)
@@ -75,13 +77,16 @@ class Replay:
 
     def write_csv(self, path: Path) -> Path:
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "w", newline="", encoding="utf-8") as f:
+        check_writable(path.parent)  # read-only, full: one line (OutputWriteError)
+
+        def write(f) -> None:
             w = csv.writer(f)
-            w.writerow(["id", "time", "input", "image_path", "recorded_verdict", "new_verdict", "outcome",
-                        "recorded_reasons", "new_reasons", "errors"])
+            w.writerow(safe_row(["id", "time", "input", "image_path", "recorded_verdict", "new_verdict", "outcome",
+                        "recorded_reasons", "new_reasons", "errors"]))
             for it in self.items:
                 r = it.record
-                w.writerow([r.id, r.time, r.input, r.image_path or "", r.verdict or "", it.new_verdict or "",
-                            it.outcome, "; ".join(r.reasons), "; ".join(it.new_reasons), " | ".join(it.errors)])
+                w.writerow(safe_row([r.id, r.time, r.input, r.image_path or "", r.verdict or "", it.new_verdict or "",
+                            it.outcome, "; ".join(r.reasons), "; ".join(it.new_reasons), " | ".join(it.errors)]))
+
+        write_replacing(path, write, errors=CSV_ERRORS)  # complete or not at all; the previous one kept
         return path

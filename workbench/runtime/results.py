@@ -28,7 +28,9 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from workbench.core.csvsafe import safe_row
 from workbench.core.errors import WorkbenchError
+from workbench.core.fsnames import FSNAME_ERRORS, display, has_surrogates
 from workbench.core.paths import user_data_dir
 
 SCHEMA_VERSION = 2
@@ -165,14 +167,19 @@ class ResultsDB:
             else:
                 migrate(self.conn)
         except sqlite3.DatabaseError as exc:
-            raise WorkbenchError(f"cannot open results database {self.path}: {exc}") from None
+            raise WorkbenchError(f"cannot open results database {display(str(self.path))}: {exc}") from None
+        except OSError as exc:  # its folder cannot be made (read-only, full)
+            raise WorkbenchError(f"cannot open results database {display(str(self.path))}: "
+                                 f"{exc.strerror or exc}") from None
 
     # -- writing ---------------------------------------------------------------------------
     def add(self, rec: Inspection) -> int:
         values = asdict(rec)
         values.pop("id")
         for k in JSON_COLUMNS:
-            values[k] = json.dumps(values[k], ensure_ascii=False, default=_json_default)
+            values[k] = json_text(values[k])
+        for k, v in values.items():
+            values[k] = to_db_text(v)
         cols = list(values)
         with self._lock:
             with self.conn:  # commits
@@ -184,7 +191,7 @@ class ResultsDB:
 
     def set_image_path(self, rec_id: int, path: str | None) -> None:
         with self._lock, self.conn:
-            self.conn.execute("UPDATE inspections SET image_path=? WHERE id=?", (path, rec_id))
+            self.conn.execute("UPDATE inspections SET image_path=? WHERE id=?", (to_db_text(path), rec_id))
 
     # -- reading ---------------------------------------------------------------------------
     def query(self, *, since: str | None = None, until: str | None = None, limit: int | None = None,
@@ -211,7 +218,7 @@ class ResultsDB:
             rows = self.conn.execute(sql, args).fetchall()
         out = []
         for row in rows:
-            d = dict(zip(COLUMNS, row))
+            d = {k: os.fsdecode(v) if isinstance(v, bytes) else v for k, v in zip(COLUMNS, row)}
             for k in JSON_COLUMNS:
                 d[k] = json.loads(d[k]) if d[k] else ([] if k in ("reasons", "errors") else {})
             out.append(Inspection(**d))
@@ -226,16 +233,16 @@ class ResultsDB:
         mcols = sorted({k for r in recs for k in r.measurements})
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "w", newline="", encoding="utf-8") as f:
+        with open(path, "w", newline="", encoding="utf-8", errors=CSV_ERRORS) as f:
             w = csv.writer(f)
-            w.writerow(["id", "time", "pipeline", "pipeline_hash", "input", "source", "frame", "status", "verdict",
-                        "reasons", "detections", "provider", "latency_ms", "image_path", *mcols, "errors"])
+            w.writerow(safe_row(["id", "time", "pipeline", "pipeline_hash", "input", "source", "frame", "status", "verdict",
+                        "reasons", "detections", "provider", "latency_ms", "image_path", *mcols, "errors"]))
             for r in recs:
-                w.writerow([r.id, r.time, r.pipeline, r.pipeline_hash, r.input, r.source, r.frame, r.status,
+                w.writerow(safe_row([r.id, r.time, r.pipeline, r.pipeline_hash, r.input, r.source, r.frame, r.status,
                             r.verdict or "", "; ".join(r.reasons),
                             json.dumps(r.detections, ensure_ascii=False) if r.detections else "",
                             r.provider, r.latency_ms, r.image_path or "",
-                            *[r.measurements.get(c, "") for c in mcols], " | ".join(r.errors)])
+                            *[r.measurements.get(c, "") for c in mcols], " | ".join(r.errors)]))
         return len(recs)
 
     def close(self) -> None:
@@ -247,6 +254,25 @@ class ResultsDB:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+# ---------------------------------------------------------------- file names that are not UTF-8
+# A POSIX file name is any bytes; Python gives undecodable bytes as lone surrogates (surrogateescape),
+# which UTF-8 (SQLite TEXT, JSON files, CSV, the console) cannot hold. The database keeps such a
+# text as a BLOB of the original bytes (os.fsencode; read back with os.fsdecode: the same path);
+# JSON escapes it (\udcff, read back exactly); CSV and console lines show the bytes as \xff.
+CSV_ERRORS = FSNAME_ERRORS
+
+
+def to_db_text(value):
+    """A str SQLite can store: unchanged, or the original bytes (BLOB) of an undecodable file name."""
+    return os.fsencode(value) if isinstance(value, str) and has_surrogates(value) else value
+
+
+def json_text(value) -> str:
+    """JSON of ``value``, readable non-ASCII text where possible, always valid UTF-8."""
+    text = json.dumps(value, ensure_ascii=False, default=_json_default)
+    return json.dumps(value, default=_json_default) if has_surrogates(text) else text
 
 
 def schema_version_ro(conn: sqlite3.Connection) -> int:
@@ -276,7 +302,11 @@ class Archive:
         self.save_all = save_all
         self.deleted = 0
         self._lock = threading.Lock()
-        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WorkbenchError(f"cannot make the image archive {display(str(self.folder))}: "
+                                 f"{exc.strerror or exc}") from None
         files = sorted((p for p in self.folder.rglob("*") if p.is_file()), key=lambda p: (p.stat().st_mtime, str(p)))
         self._files: deque[tuple[Path, int]] = deque((p, p.stat().st_size) for p in files)
         self.total_bytes = sum(s for _, s in self._files)
@@ -334,13 +364,22 @@ def inspection_from_run(res, row, *, pipeline_name: str, pipeline_digest: str, s
 
 
 class BatchRecorder:
-    """Hook for BatchRun.on_result: writes one record per input (and archives the image)."""
+    """Hook for BatchRun.on_result: writes one record per input (and archives the image). A record
+    whose write fails waits in a bounded memory queue and is retried (``writer``, a RetryQueue);
+    ``close`` makes the last tries and counts what is lost."""
 
     def __init__(self, db: ResultsDB, pipeline, pipeline_name: str, *, archive: Archive | None = None,
-                 source: str = "") -> None:
+                 source: str = "", queue_size: int = 1000) -> None:
+        from workbench.runtime.retry_queue import RetryQueue
+
         self.db, self.archive, self.source = db, archive, source
         self.name, self.digest = pipeline_name, pipeline_hash(pipeline)
         self.ids: list[int] = []
+        self.writer = RetryQueue(db.add, what=f"results database {db.path.name}", maxlen=queue_size,
+                                 errors=(sqlite3.Error, OSError))
+
+    def close(self):
+        return self.writer.close()
 
     def __call__(self, index: int, path: Path, res, row) -> None:
         rec = inspection_from_run(res, row, pipeline_name=self.name, pipeline_digest=self.digest,
@@ -350,7 +389,9 @@ class BatchRecorder:
                 rec.image_path = str(self.archive.save_file(path))
             except OSError as exc:
                 rec.errors.append(f"archive: {exc}")
-        self.ids.append(self.db.add(rec))
+        rec_id = self.writer.submit(rec)
+        if rec_id is not None:
+            self.ids.append(rec_id)
 
 
 def records_to_dicts(recs: Iterable[Inspection]) -> list[dict]:

@@ -149,6 +149,7 @@ class FrameSource:
 
     live = False
     kind = "source"
+    incomplete = ""  # set when a finite source ended before its own end (a truncated video): why
 
     def __init__(self, *, rate: float | None = None, trigger: Trigger | None = None) -> None:
         self.rate = rate if rate and rate > 0 else None
@@ -295,9 +296,14 @@ def _natural_key(p: Path):
 
 
 class VideoSource(FrameSource):
-    """A video file through cv2.VideoCapture. ``realtime`` paces at the file's own frame rate."""
+    """A video file through cv2.VideoCapture. ``realtime`` paces at the file's own frame rate.
+
+    A frame that cannot be decoded is skipped (up to ``MAX_SKIP`` in a row: seeking past it);
+    when the file ends before the frame count in its header (truncated, corrupt), ``incomplete``
+    says how many frames were read of how many expected, and which were unreadable."""
 
     kind = "video"
+    MAX_SKIP = 5
 
     def __init__(self, path: str | Path, *, loop: bool = False, rate: float | None = None,
                  realtime: bool = False, trigger: Trigger | None = None) -> None:
@@ -308,6 +314,9 @@ class VideoSource(FrameSource):
         self._cap = None
         self.fps = 0.0
         self.frame_count = 0
+        self.frames_read = 0  # decoded in this pass through the file
+        self.unreadable = 0  # skipped in this pass (corrupt)
+        self.incomplete = ""
 
     def describe(self) -> str:
         return f"video:{self.path}"
@@ -330,18 +339,43 @@ class VideoSource(FrameSource):
         if self.realtime and not self.rate and self.fps > 0:
             self.rate = self.fps
         self._pos = 0
+        self.frames_read = self.unreadable = 0
+        self.incomplete = ""
+
+    def _read_next(self):
+        """The next decodable frame (skipping up to MAX_SKIP corrupt ones), or None at the end."""
+        import cv2
+
+        ok, img = self._cap.read()
+        skipped = 0
+        while not ok and self._pos < self.frame_count and skipped < self.MAX_SKIP:
+            skipped += 1  # a frame that cannot be decoded: seek past it
+            self._pos += 1
+            self._cap.set(cv2.CAP_PROP_POS_FRAMES, self._pos)
+            ok, img = self._cap.read()
+        if not ok:
+            if self.frames_read < self.frame_count:  # the file ended before its header's frame count
+                self.unreadable = self.frame_count - self.frames_read
+                self.incomplete = (f"video {self.path.name}: {self.frames_read} of {self.frame_count} frames "
+                                   f"read; the file is truncated or corrupt ({self.unreadable} unreadable)")
+                log.warning("%s", self.incomplete)
+            return None
+        self.unreadable += skipped
+        self.frames_read += 1
+        return img
 
     def _read(self) -> Frame | None:
         import cv2
 
-        ok, img = self._cap.read()
-        if not ok:
-            if not self.loop or self._pos == 0:
+        img = self._read_next()
+        if img is None:
+            if not self.loop or self.frames_read == 0 or self.incomplete:
                 return None
             self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
             self._pos = 0
-            ok, img = self._cap.read()
-            if not ok:
+            self.frames_read = self.unreadable = 0
+            img = self._read_next()
+            if img is None:
                 return None
         self._pos += 1
         return self._frame(img, f"{self.path}#{self._pos - 1}")

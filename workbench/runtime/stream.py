@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 
 CONNECTING, RUNNING, RECONNECTING, STOPPED = "connecting", "running", "reconnecting", "stopped"
 _END = object()
+ALARM = "ALARM: "  # starts the state message while an output fails (the operator screen shows it red)
 
 
 @dataclass
@@ -157,6 +158,7 @@ class StreamRunner:
         self.state = STOPPED
         self.state_message = ""
         self.error: str | None = None  # why the stream ended on its own (source gave up), if it did
+        self.alarm = ""  # what is going wrong with the outputs now (results database, PLC), "" when fine
         self._frames: queue.Queue = queue.Queue(maxsize=max(1, queue_size))
         self._results: queue.Queue = queue.Queue(maxsize=max(1, queue_size))
         self._stop = threading.Event()
@@ -220,7 +222,15 @@ class StreamRunner:
     # -- state -----------------------------------------------------------------------------------
     def _set_state(self, state: str, message: str = "") -> None:
         self.state, self.state_message = state, message
-        _callback(self.on_state, "on_state", state, message)
+        shown = f"{ALARM}{self.alarm}" + (f" | {message}" if message else "") if self.alarm else message
+        _callback(self.on_state, "on_state", state, shown)
+
+    def _check_alarm(self) -> None:
+        """Collect the alarms of the recorder and outputs; tell on_state when they change."""
+        alarm = "; ".join(a for a in (getattr(x, "alarm", "") for x in [self.recorder, *self.outputs]) if a)
+        if alarm != self.alarm:
+            self.alarm = alarm
+            self._set_state(self.state, self.state_message)
 
     # -- threads ---------------------------------------------------------------------------------
     def _put(self, q: queue.Queue, item, drop_oldest: bool = False) -> bool:
@@ -305,6 +315,8 @@ class StreamRunner:
                     self.error = f"{src.describe()}: {type(exc).__name__}: {exc}"
                     break
                 if frame is None:  # end of a finite source (or closed by stop())
+                    if src.incomplete and not self._stop.is_set():  # e.g. a truncated video: say so
+                        self.error = src.incomplete
                     break
                 if src.trigger is not None:
                     frame.t_trigger = src.trigger.last_fire_t
@@ -340,9 +352,16 @@ class StreamRunner:
         return StreamResult(frame, row, res, process_ms=process_ms, overlay=overlay)
 
     @staticmethod
-    def _drain(q: queue.Queue, handle: Callable[[Any], None]) -> None:
-        """Handle every item of ``q`` up to the end marker."""
-        for item in iter(q.get, _END):
+    def _drain(q: queue.Queue, handle: Callable[[Any], None], idle: Callable[[], None] | None = None) -> None:
+        """Handle every item of ``q`` up to the end marker; ``idle`` is called every 0.5 s without one."""
+        while True:
+            try:
+                item = q.get(timeout=0.5) if idle else q.get()
+            except queue.Empty:
+                idle()
+                continue
+            if item is _END:
+                return
             handle(item)
 
     def _process_one(self, frame: Frame) -> None:
@@ -373,8 +392,14 @@ class StreamRunner:
 
     def _output_loop(self) -> None:
         try:
-            self._drain(self._results, self._output_one)
+            self._drain(self._results, self._output_one, idle=self._idle)  # idle: retry waiting records
         finally:
+            if self.recorder is not None and hasattr(self.recorder, "close"):
+                try:  # last tries for records still waiting; what is lost is counted
+                    self.recorder.close()
+                except Exception:
+                    log.exception("closing the recorder failed")
+            self._idle()
             self._set_state(STOPPED, self.error or "")
             self._done.set()
 
@@ -401,6 +426,12 @@ class StreamRunner:
             except Exception as exc:
                 log.warning("output %s: %s", type(out).__name__, exc)
         _callback(self.on_result, "on_result", result)
+        self._check_alarm()
+
+    def _idle(self) -> None:
+        if self.recorder is not None and hasattr(self.recorder, "tick"):
+            _callback(self.recorder.tick, "recorder tick")
+        self._check_alarm()
 
 
 def _callback(fn, name: str, *args) -> None:
@@ -414,15 +445,34 @@ def _callback(fn, name: str, *args) -> None:
 
 
 class StreamRecorder:
-    """Writes each StreamResult to a ResultsDB, archiving NG (or all) frames."""
+    """Writes each StreamResult to a ResultsDB, archiving NG (or all) frames. A record whose write
+    fails (disk full, database locked) waits in a bounded memory queue and is retried in order
+    (:class:`~workbench.runtime.retry_queue.RetryQueue`); ``alarm`` says so, ``close`` makes the last
+    tries and counts what is lost (``writer.stats``)."""
 
-    def __init__(self, db, pipeline: Pipeline, pipeline_name: str, *, archive=None, source: str = "") -> None:
+    def __init__(self, db, pipeline: Pipeline, pipeline_name: str, *, archive=None, source: str = "",
+                 queue_size: int = 1000, policy: str = "drop-oldest", retry_s: float = 0.5) -> None:
+        import sqlite3
+
         from workbench.runtime.results import pipeline_hash
+        from workbench.runtime.retry_queue import RetryQueue
 
         self.db, self.archive, self.source = db, archive, source
         self.name, self.digest = pipeline_name, pipeline_hash(pipeline)
+        self.writer = RetryQueue(db.add, what=f"results database {Path(db.path).name}", maxlen=queue_size,
+                                 policy=policy, retry_s=retry_s, errors=(sqlite3.Error, OSError))
 
-    def __call__(self, result: StreamResult) -> int:
+    @property
+    def alarm(self) -> str:
+        return self.writer.alarm
+
+    def tick(self) -> None:
+        self.writer.tick()
+
+    def close(self):
+        return self.writer.close()
+
+    def __call__(self, result: StreamResult) -> int | None:
         from workbench.runtime.results import Inspection, inspection_from_run, iso_from_ts
 
         f = result.frame
@@ -440,4 +490,4 @@ class StreamRecorder:
                                                              + f"_{f.index}"))
             except Exception as exc:
                 rec.errors.append(f"archive: {exc}")
-        return self.db.add(rec)
+        return self.writer.submit(rec)

@@ -12,6 +12,7 @@ import numpy as np
 
 from workbench.core.errors import NodeInputError
 from workbench.core.params import Color
+from workbench.core.templates import SPEC_RE
 from workbench.core.types import MeasurementSet, VerdictResult, as_bgr, to_uint8
 
 FONT = cv2.FONT_HERSHEY_SIMPLEX
@@ -74,6 +75,9 @@ def fill_placeholders(text: str, measurements: MeasurementSet | None, extra: dic
             raise NodeInputError(f"placeholder {{{name}}}: use a plain measurement name, e.g. {{count}}")
         if spec and "{" in spec:
             raise NodeInputError(f"placeholder {{{name}:{spec}}}: nested placeholders are not supported")
+        if spec and not SPEC_RE.fullmatch(spec):  # no {count:>400000000}: bounded widths only
+            raise NodeInputError(f"placeholder {{{name}:{spec}}}: format {spec!r} is not allowed "
+                                 f"(e.g. {{{name}:.2f}}, width at most 99)")
         if name not in values:
             have = ", ".join(sorted(values)) or "none"
             raise NodeInputError(f"placeholder {{{name}}} has no value (available: {have})")

@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 from pathlib import Path
 
 import numpy as np
 
 from workbench.core.fileio import file_stamp
+from workbench.core.params import Help
 from workbench.core.spec import NodeContext
 from workbench.inference.model import ModelError
-from workbench.inference.preprocess import Transform, preprocess
+from workbench.inference.preprocess import ResizeFilter, Transform, preprocess
 from workbench.inference.sessions import Device, LoadedModel, effective_device, load_model
 from workbench.inference.sidecar import ModelConfig, load_config, sidecar_path
 
 MODEL_FILTER = "ONNX models (*.onnx)"
+
+
+class ResizeFilterChoice(enum.Enum):
+    """The node's override of the model's resize filter (preprocess.filter)."""
+
+    MODEL = "model"  # as the sidecar says, or inferred (antialias for Ultralytics classifiers, else linear)
+    LINEAR = "linear"
+    AREA = "area"
+    ANTIALIAS = "antialias"
+
+
+FILTER_HELP = Help("how the image is shrunk to the model's input: MODEL = as its sidecar says (inferred: "
+                   "antialias for Ultralytics classifiers, else linear); AREA/ANTIALIAS average the pixels")
 
 
 def model_stamp(p: Path | None) -> tuple:
@@ -43,13 +59,20 @@ def device_note(loaded: LoadedModel) -> str:
     return f"ran on CPU: {loaded.fallback_reason}" if loaded.fallback_reason else "ran on CPU"
 
 
-def load(model: Path | None, device: Device, ctx: NodeContext | None) -> tuple[LoadedModel, ModelConfig]:
-    if model is None or not str(model) or Path(model).is_dir():
+def load(model: Path | None, device: Device, ctx: NodeContext | None,
+         resize_filter: ResizeFilterChoice = ResizeFilterChoice.MODEL) -> tuple[LoadedModel, ModelConfig]:
+    if model is None or str(model) in ("", "."):  # Path("") is "."
         raise ModelError("no model file chosen")
+    if Path(model).is_dir():
+        raise ModelError(f"model: {model} is a folder, not a model file (choose the .onnx file)")
     loaded = load_model(model, device)
     cfg = load_config(loaded.path, loaded.info)
+    if resize_filter is not ResizeFilterChoice.MODEL:  # cfg is a fresh object per call: safe to change
+        cfg.preprocess = dataclasses.replace(cfg.preprocess, filter=ResizeFilter[resize_filter.name])
     if ctx is not None:  # every model node's result records where it really ran
         ctx.note(device_note(loaded))
+        if cfg.origin.startswith("inferred"):  # no sidecar: show the guess where the user can check it
+            ctx.note(f"pre-processing {cfg.origin}: {cfg.preprocess.describe()}")
     return loaded, cfg
 
 

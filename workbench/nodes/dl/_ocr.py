@@ -16,7 +16,10 @@ def _chosen(path: Path | str | None, ctx: NodeContext | None) -> Path | None:
     if path is None or not str(path) or str(path) == ".":
         return None
     p = ctx.resolve(path) if ctx is not None else Path(path)
-    return None if p.is_dir() else p  # an empty path resolved against a folder: nothing chosen
+    if p.is_dir():  # never fall back to the bundled models silently
+        raise ModelError(f"{p} is a folder, not a model file (choose the .onnx file, or leave it empty for "
+                         "the bundled models)")
+    return p
 
 
 def ocr_paths(params: dict, ctx: NodeContext | None, use_cls: bool = True) -> tuple[Path, Path | None, Path]:

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 from typing import Annotated
 
+from workbench.core.csvsafe import safe_cell
 from workbench.core.params import FileParam, Help
 from workbench.core.spec import NodeContext, node
 from workbench.core.types import Measurements, String, Verdict, to_jsonable
@@ -25,7 +26,8 @@ def write_csv(measurements: Measurements, ctx: NodeContext, verdict: Verdict | N
               ) -> String:
     """Appends one row per run (input, frame, verdict, every measurement) to a CSV file.
 
-    The header is written once. A measurement that appears in a later run adds a column at the
+    The header is written once. Text cells (names too) starting with ``= + - @`` get a leading
+    ``'`` and line breaks become spaces, so no cell can act as a formula or start a line. A measurement that appears in a later run adds a column at the
     end (the file is rewritten once with the wider header); earlier columns keep their order.
     """
     p = record_path(file, ctx, ".csv")
@@ -33,6 +35,8 @@ def write_csv(measurements: Measurements, ctx: NodeContext, verdict: Verdict | N
     if verdict is not None:
         row["verdict"] = verdict.label
     row.update({k: to_jsonable(v) for k, v in measurements.values.items()})
+    # names and text are escaped against formula / shell injection (core.csvsafe)
+    row = {safe_cell(k): safe_cell(v) for k, v in row.items()}
     header = _read_header(p)
     new_cols = [k for k in row if k not in header]
     if header and new_cols:

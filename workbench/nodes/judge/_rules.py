@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -91,7 +92,14 @@ def _value(raw: str, rule: str) -> float | str:
     raise ParamError(f"rule {rule!r}: cannot read value {raw!r} (a number, a word or 'quoted text')")
 
 
+MAX_RULES_CHARS = 10_000  # the whole rules text (a few hundred rules)
+MAX_RULE_CHARS = 500  # one rule
+
+
 def parse_rule(text: str) -> Rule:
+    if len(text) > MAX_RULE_CHARS:
+        raise ParamError(f"rule {text.strip()[:40]!r}…: {len(text):,} characters, more than {MAX_RULE_CHARS}")
+    text = " ".join(text.split())  # runs of spaces made the pattern below backtrack (quadratic time)
     m = RULE_RE.match(text)
     if not m:
         raise ParamError(f"rule {text.strip()!r}: expected NAME OP VALUE with OP one of "
@@ -119,8 +127,17 @@ def parse_rule(text: str) -> Rule:
     return Rule(rule, name, op, _value(raw, rule))
 
 
-def parse_rules(text: str) -> list[Rule]:
+@functools.lru_cache(maxsize=64)
+def _parse_cached(text: str) -> tuple[Rule, ...]:
     parts = [p.strip() for p in re.split(r"[;\n]", text) if p.strip()]
     if not parts:
         raise ParamError("no rules: write e.g. 'count in 20..26; mean_area >= 100'")
-    return [parse_rule(p) for p in parts]
+    return tuple(parse_rule(p) for p in parts)
+
+
+def parse_rules(text: str) -> list[Rule]:
+    """The rules of ``text`` (parsed once per distinct text, not once per frame)."""
+    if len(text) > MAX_RULES_CHARS:
+        raise ParamError(f"rules: {len(text):,} characters, more than the {MAX_RULES_CHARS:,} allowed")
+    return list(_parse_cached(text))
+

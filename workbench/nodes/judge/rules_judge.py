@@ -1,10 +1,10 @@
 import enum
 from typing import Annotated, Any
 
-from workbench.core.params import Help
+from workbench.core.params import Help, MaxChars
 from workbench.core.spec import node
 from workbench.core.types import (Classification, Detections, Measurements, Verdict, VerdictResult)
-from workbench.nodes.judge._rules import parse_rules
+from workbench.nodes.judge._rules import MAX_RULES_CHARS, parse_rules
 
 
 class Combine(enum.Enum):
@@ -39,7 +39,7 @@ def _show(v: Any, unit: str) -> str:
 @node("cv.rules_judge", name="Rules Judge", category="Judgment")
 def rules_judge(measurements: Measurements | None = None, classification: Classification | None = None,
                 detections: Detections | None = None,
-                rules: Annotated[str, Help("e.g. count in 20..26; mean_area >= 100; label == ok. "
+                rules: Annotated[str, MaxChars(MAX_RULES_CHARS), Help("e.g. count in 20..26; mean_area >= 100; label == ok. "
                                            "Operators: in, not in, >=, <=, >, <, ==, !=")] = "count >= 1",
                 combine: Combine = Combine.ALL) -> Verdict:
     """OK/NG from a list of rules on measurements, a classification and detections; each failed rule gives one reason.
