@@ -129,9 +129,10 @@ def _source_args(p: argparse.ArgumentParser, required: bool) -> None:
     p.add_argument("--output", "-o", metavar="DIR", help="where nodes that save files write (default: ./results/<name>)")
     p.add_argument("--set", action="append", default=[], metavar="NODE.PARAM=VALUE", help="override a parameter")
     p.add_argument("--source-node", metavar="NODE", help="source node that receives the frames (default: the first)")
-    p.add_argument("--trigger", choices=("free", "plc", "timer"), default="free",
+    p.add_argument("--trigger", choices=("free", "plc", "timer", "software"), default="free",
                    help="free: take frames continuously; plc: one frame per rising edge of the PLC trigger coil; "
-                        "timer: one frame per tick, --rate ticks per second")
+                        "timer: one frame per tick, --rate ticks per second; software: one frame per press of "
+                        "the operator screen's Trigger button")
     p.add_argument("--plc", metavar="CONFIG.json", help="Modbus TCP PLC: verdict, counters, heartbeat, trigger")
     p.add_argument("--tcp", metavar="HOST:PORT", help="send one text line per result to HOST:PORT")
     p.add_argument("--format", default="{verdict};{count};{time}\r\n", metavar="FMT",
@@ -441,6 +442,8 @@ def _stream_source(args, pipeline):
     if args.rate is not None and args.rate <= 0:
         raise WorkbenchError("--rate must be more than 0 frames per second")
     trigger = Trigger(TriggerMode.EXTERNAL) if args.trigger == "plc" else None
+    if args.trigger == "software":
+        trigger = Trigger(TriggerMode.SOFTWARE)
     if args.trigger == "timer":
         if not args.rate:
             raise WorkbenchError("--trigger timer needs --rate TICKS_PER_SECOND")
@@ -461,8 +464,8 @@ def _add_outputs(args, trigger, outputs: list) -> None:
         from workbench.runtime.plc import ModbusPlc, load_plc_config
 
         cfg = load_plc_config(args.plc)
-        if trigger is not None and "coil" not in (cfg.get("trigger") or {}):
-            raise WorkbenchError(f"{args.plc}: --trigger plc needs \"trigger\": {{\"coil\": N}}")
+        if args.trigger == "plc" and not {"coil", "register"} & set(cfg.get("trigger") or {}):
+            raise WorkbenchError(f"{args.plc}: --trigger plc needs \"trigger\": {{\"coil\": N}} or {{\"register\": N}}")
         outputs.append(ModbusPlc(cfg, on_trigger=trigger.fire if trigger else None).start())
     if args.tcp:
         from workbench.runtime.plc import TcpTextOutput

@@ -852,6 +852,10 @@ Allow writing there? Your answer is kept in your own settings, not in the pipeli
    <translation>趋势</translation>
   </message>
   <message>
+   <source>Trigger</source>
+   <translation>触发</translation>
+  </message>
+  <message>
    <source>Two views, zoom and pan linked</source>
    <translation>两个视图，缩放和平移联动</translation>
   </message>

@@ -207,3 +207,29 @@ def test_a_timer_trigger_takes_frames_at_its_interval_and_records_trigger_latenc
         assert runner.join(30)
     assert len(results) == 4 and all(r.trigger_ms is not None for r in results)
     assert [r.frame.frame_id - results[0].frame.frame_id for r in results] == [0, 1, 2, 3]  # one per tick
+
+
+def test_a_plc_register_triggers_the_camera_and_latency_is_recorded(camera):
+    from tests.runtime.modbus_server import ModbusTestServer
+    from workbench.runtime.plc import ModbusPlc
+
+    srv = ModbusTestServer(lifetime_s=60).start()
+    trigger = Trigger()
+    plc = ModbusPlc({"host": "127.0.0.1", "port": srv.port, "trigger": {"register": 20, "poll_s": 0.01},
+                     "verdict": {"register": 21}}, on_trigger=trigger.fire).start()
+    results = []
+    runner = StreamRunner(_pipeline(), AravisSource(camera.device_id, trigger=trigger), outputs=[plc],
+                          on_result=results.append)
+    try:
+        with runner:
+            assert wait_until(lambda: runner.state == RUNNING and plc.state == "connected", 20)
+            for n in (1, 2):
+                srv.set_register(20, 7)  # the PLC asks for a frame
+                assert wait_until(lambda: len(results) == n, 20)
+                assert wait_until(lambda: srv.register(20) == 0, 10)  # and sees its request taken
+            assert wait_until(lambda: srv.register(21) == 1, 10)  # the verdict (OK) went back to the PLC
+        assert plc.triggers == 2 and [r.frame.index for r in results] == [0, 1]
+        assert all(r.trigger_ms is not None and r.trigger_ms > 0 for r in results)
+    finally:
+        plc.close()
+        srv.stop()

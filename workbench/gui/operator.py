@@ -279,7 +279,11 @@ class OperatorWindow(QMainWindow):
         self.start_button.clicked.connect(self.start)
         self.stop_button.clicked.connect(self.stop)
         self.reset_button.clicked.connect(self.reset_counters)
-        for b in (self.start_button, self.stop_button, self.reset_button):
+        self.trigger_button = QPushButton()  # software trigger: one frame per press
+        self.trigger_button.setObjectName("trigger")
+        self.trigger_button.clicked.connect(self.software_trigger)
+        self.trigger_button.setVisible(getattr(self.source, "trigger", None) is not None)
+        for b in (self.start_button, self.trigger_button, self.stop_button, self.reset_button):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             buttons.addWidget(b)
         pl.addLayout(buttons)
@@ -298,6 +302,7 @@ class OperatorWindow(QMainWindow):
         self.start_button.setText(t("Start"))
         self.stop_button.setText(t("Stop"))
         self.reset_button.setText(t("Reset counters"))
+        self.trigger_button.setText(t("Trigger"))
         self.yield_plot.setTitle(t("Rolling yield % (last 50)"), color="#8a8f98", size="9pt")
         keep = self._series
         self.series_box.blockSignals(True)
@@ -409,6 +414,11 @@ class OperatorWindow(QMainWindow):
         self._apply_state()
         self.runner.start()
         return True
+
+    def software_trigger(self) -> None:
+        """The Trigger button: one frame now (the source waits for a trigger)."""
+        if self.runner is not None and self.running:
+            self.runner.trigger()
 
     def stop(self) -> None:
         """Stop the stream and wait for its threads (the frame being processed finishes)."""
@@ -617,6 +627,7 @@ class OperatorWindow(QMainWindow):
         self.state_message.setToolTip(message)
         self.start_button.setEnabled(state == STOPPED)
         self.stop_button.setEnabled(state != STOPPED)
+        self.trigger_button.setEnabled(state != STOPPED)
 
     # ------------------------------------------------------------ NG frames
     def enlarge_ng(self, k: int) -> NgDialog | None:
