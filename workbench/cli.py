@@ -363,7 +363,7 @@ def cmd_stream(args) -> int:
         raise WorkbenchError("--db-queue must be 1 or more")
     db, archive = _open_db(args, default_db=True)
     try:
-        _add_outputs(args, trigger, outputs)
+        _add_outputs(args, trigger, outputs, pipeline)
         recorder = (StreamRecorder(db, pipeline, name, archive=archive, source=args.source or source.describe(),
                                    queue_size=args.db_queue) if db else None)
         runner = StreamRunner(pipeline, source, source_node=args.source_node, output_dir=out, recorder=recorder,
@@ -450,7 +450,7 @@ def _stream_source(args, pipeline):
         from workbench.runtime.sources import TimerTrigger
 
         trigger = TimerTrigger(1.0 / args.rate)
-    if trigger is not None and not args.plc:
+    if trigger is not None and not args.plc and not _pipeline_plc(pipeline):
         raise WorkbenchError("--trigger plc needs --plc CONFIG.json with a \"trigger\" coil")
     from workbench.runtime.feed import pipeline_source
 
@@ -458,12 +458,24 @@ def _stream_source(args, pipeline):
                            rate=args.rate, trigger=trigger, hint="give --source SPEC"), trigger
 
 
-def _add_outputs(args, trigger, outputs: list) -> None:
+def _pipeline_plc(pipeline) -> dict | None:
+    from workbench.runtime.plc import pipeline_plc
+
+    return pipeline_plc(pipeline)
+
+
+def _add_outputs(args, trigger, outputs: list, pipeline=None) -> None:
     """Append the --plc / --tcp outputs to ``outputs`` (started; the caller closes them)."""
+    cfg = None
     if args.plc:
-        from workbench.runtime.plc import ModbusPlc, load_plc_config
+        from workbench.runtime.plc import load_plc_config
 
         cfg = load_plc_config(args.plc)
+    elif pipeline is not None:
+        cfg = _pipeline_plc(pipeline)  # saved with the pipeline by the GUI's PLC I/O panel
+    if cfg:
+        from workbench.runtime.plc import ModbusPlc
+
         if args.trigger == "plc" and not {"coil", "register"} & set(cfg.get("trigger") or {}):
             raise WorkbenchError(f"{args.plc}: --trigger plc needs \"trigger\": {{\"coil\": N}} or {{\"register\": N}}")
         outputs.append(ModbusPlc(cfg, on_trigger=trigger.fire if trigger else None).start())
@@ -505,7 +517,7 @@ def cmd_operator(args) -> int:
     outputs: list = []
     db, archive = _open_db(args, default_db=True)
     try:
-        _add_outputs(args, trigger, outputs)
+        _add_outputs(args, trigger, outputs, pipeline)
         plc = next((o for o in outputs if hasattr(o, "reset_counters")), None)
         return run_operator(pipeline, source, pipeline_name=name, db=db, archive=archive, plc=plc,
                             outputs=[o for o in outputs if o is not plc], output_dir=out,

@@ -72,6 +72,10 @@
    <translation>操作员模式(&amp;O)…</translation>
   </message>
   <message>
+   <source>&amp;PLC I/O…</source>
+   <translation>PLC 输入输出(&amp;P)…</translation>
+  </message>
+  <message>
    <source>&amp;Paste</source>
    <translation>粘贴(&amp;P)</translation>
   </message>
@@ -122,6 +126,10 @@
   <message>
    <source>Add node</source>
    <translation>添加节点</translation>
+  </message>
+  <message>
+   <source>Address</source>
+   <translation>地址</translation>
   </message>
   <message>
    <source>All files (*)</source>
@@ -278,6 +286,10 @@
   <message>
    <source>Engineering mode…</source>
    <translation>工程模式…</translation>
+  </message>
+  <message>
+   <source>Enter the PLC's address first.</source>
+   <translation>请先输入 PLC 地址。</translation>
   </message>
   <message>
    <source>Enter the engineering password to leave the operator screen.</source>
@@ -444,6 +456,10 @@
    <translation>移动</translation>
   </message>
   <message>
+   <source>NG count register</source>
+   <translation>NG 计数寄存器</translation>
+  </message>
+  <message>
    <source>NG frame</source>
    <translation>NG 图像</translation>
   </message>
@@ -502,6 +518,10 @@
   <message>
    <source>OK</source>
    <translation>正常</translation>
+  </message>
+  <message>
+   <source>OK count register</source>
+   <translation>OK 计数寄存器</translation>
   </message>
   <message>
    <source>ONNX model file</source>
@@ -568,6 +588,10 @@
    <translation>输出：</translation>
   </message>
   <message>
+   <source>PLC I/O</source>
+   <translation>PLC 输入输出</translation>
+  </message>
+  <message>
    <source>Password</source>
    <translation>密码</translation>
   </message>
@@ -598,6 +622,10 @@
   <message>
    <source>Plots</source>
    <translation>图表</translation>
+  </message>
+  <message>
+   <source>Port</source>
+   <translation>端口</translation>
   </message>
   <message>
    <source>Problem</source>
@@ -800,6 +828,10 @@
    <translation>趋势</translation>
   </message>
   <message>
+   <source>Test write</source>
+   <translation>测试写入</translation>
+  </message>
+  <message>
    <source>The password needs at least {n} characters, without leading or trailing spaces.</source>
    <translation>密码至少需要 {n} 个字符，且首尾不能有空格。</translation>
   </message>
@@ -848,6 +880,10 @@ Allow writing there? Your answer is kept in your own settings, not in the pipeli
    <translation>密码错误次数过多：已锁定 {s} 秒。</translation>
   </message>
   <message>
+   <source>Total count register (-1: none)</source>
+   <translation>总数寄存器（-1：不使用）</translation>
+  </message>
+  <message>
    <source>Trends</source>
    <translation>趋势</translation>
   </message>
@@ -856,8 +892,16 @@ Allow writing there? Your answer is kept in your own settings, not in the pipeli
    <translation>触发</translation>
   </message>
   <message>
+   <source>Trigger input</source>
+   <translation>触发输入</translation>
+  </message>
+  <message>
    <source>Two views, zoom and pan linked</source>
    <translation>两个视图，缩放和平移联动</translation>
+  </message>
+  <message>
+   <source>Unit</source>
+   <translation>单元号</translation>
   </message>
   <message>
    <source>Unlink</source>
@@ -878,6 +922,10 @@ Allow writing there? Your answer is kept in your own settings, not in the pipeli
   <message>
    <source>Value</source>
    <translation>数值</translation>
+  </message>
+  <message>
+   <source>Verdict (1 OK, 2 NG, 3 error; coil: on = OK)</source>
+   <translation>判定（1 OK，2 NG，3 错误；线圈：置位 = OK）</translation>
   </message>
   <message>
    <source>Viewer</source>
@@ -986,6 +1034,10 @@ Allow writing there? Your answer is kept in your own settings, not in the pipeli
   <message>
    <source>none</source>
    <translation>无</translation>
+  </message>
+  <message>
+   <source>not connected</source>
+   <translation>未连接</translation>
   </message>
   <message>
    <source>optional</source>

@@ -49,6 +49,7 @@ ACTIONS = (
     Action("live", lambda: t("&Live Tuning"), None, "set_live", checkable=True),
     Action("live_camera", lambda: t("Live &Camera"), "F6", "camera.toggle", checkable=True),
     Action("grab_frame", lambda: t("&Grab Camera Frame"), "F7", "camera.grab"),
+    Action("plc", lambda: t("&PLC I/O…"), None, "edit_plc"),
     Action("folder", lambda: t("Run over &Folder…"), "Ctrl+F5", "run_folder_dialog"),
     Action("cancel", lambda: t("&Cancel Run"), "Esc", "cancel_run"),
     Action("operator", lambda: t("&Operator Mode…"), "Ctrl+Shift+O", "open_operator"),
@@ -65,7 +66,7 @@ MENUS = (  # attribute, title, items
     ("m_edit", lambda: t("&Edit"), ("undo", "redo", "-", "copy", "paste", "dup", "delete", "-", "group", "search")),
     ("m_view", lambda: t("&View"), ("fit", "-", "@docks", "-", "@theme", "@lang", "reset_layout")),
     ("m_run", lambda: t("&Run"), ("run", "live", "live_camera", "grab_frame", "folder", "cancel", "-", "@device", "-",
-                                "replay", "operator", "model_tools")),
+                                "plc", "replay", "operator", "model_tools")),
     ("m_help", lambda: t("&Help"), ("about",)),
 )
 SUBMENUS = {"recent": ("m_recent", lambda: t("Open &Recent")), "examples": ("m_examples", lambda: t("&Examples")),

@@ -55,6 +55,16 @@ def load_plc_config(path: str | Path) -> dict:
     return cfg
 
 
+def pipeline_plc(pipeline) -> dict | None:
+    """The PLC set-up saved with the pipeline (``meta["plc"]``, from the GUI's PLC I/O panel), or None."""
+    cfg = (getattr(pipeline, "meta", None) or {}).get("plc")
+    if cfg is None:
+        return None
+    if not isinstance(cfg, dict) or not cfg.get("host"):
+        raise WorkbenchError("the pipeline's PLC set-up has no address: set it in Run > PLC I/O…")
+    return dict(cfg)
+
+
 def _verdict_of(result) -> str | None:
     row = getattr(result, "row", result)
     if getattr(row, "status", "ok") == "error":
