@@ -86,8 +86,9 @@ class LiveCamera:
         return (len(t) - 1) / (t[-1] - t[0]) if len(t) > 1 and t[-1] > t[0] else 0.0
 
     def status_line(self) -> str:
-        text = f"{self.source.describe()}: {self.state}"
-        if self.state in (CONNECTED, WAITING):
+        state = WAITING if self.state == CONNECTED and getattr(self.source, "waiting", False) else self.state
+        text = f"{self.source.describe()}: {state}"
+        if state in (CONNECTED, WAITING):
             text += f", {self.fps():.1f} fps, {self.frames} frames, {self.dropped} dropped"
         elif self.message:
             text += f" ({self.message})"
