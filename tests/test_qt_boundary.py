@@ -30,7 +30,7 @@ class Block(importlib.abc.MetaPathFinder):
 sys.meta_path.insert(0, Block())
 import workbench
 mods = ["workbench.cli", "workbench.model_cli"]
-for pkg in ("core", "nodes", "inference", "runtime"):
+for pkg in ("core", "nodes", "inference", "runtime", "training"):
     p = importlib.import_module("workbench." + pkg)
     mods += [m.name for m in pkgutil.walk_packages(p.__path__, p.__name__ + ".")]
 for m in mods:
@@ -65,7 +65,7 @@ def test_every_non_gui_module_is_covered():
 
 
 # ---------------------------------------------------------------- layer order
-LAYERS = {"core": 0, "inference": 1, "nodes": 2, "runtime": 3, "gui": 4}
+LAYERS = {"core": 0, "inference": 1, "nodes": 2, "runtime": 3, "training": 3, "gui": 4}  # training: core + inference
 TOP = 5  # workbench/cli.py, __main__.py, selftest.py: the entry points
 
 
@@ -148,7 +148,7 @@ print("imported", len(mods))
 
 def test_each_layer_imports_with_the_layers_above_it_blocked():
     names = list(LAYERS) + ["cli", "selftest", "__main__"]
-    for layer in ("core", "inference", "nodes", "runtime"):
+    for layer in ("core", "inference", "nodes", "runtime", "training"):
         above = [n for n in names if n not in LAYERS or LAYERS[n] > LAYERS[layer]]
         p = subprocess.run([sys.executable, "-c", LAYER_BLOCKER % (layer, above)], capture_output=True,
                            text=True, timeout=180)

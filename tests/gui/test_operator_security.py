@@ -142,9 +142,9 @@ def test_operator_mode_needs_a_password_first(qtbot, main_window, tmp_path, monk
     QTimer.singleShot(200, fill)
     op = main_window.open_operator("")
     assert op is not None and CredentialStore(fresh).authenticate("chosen-pass-1") == "engineer"
-    op.close_without_password()
-    main_window._operator = None
-    main_window.setEnabled(True)
+    op.close_without_password()  # closed from code (shutdown, a screenshot): the engineering window comes back
+    assert main_window._operator is None and main_window.isEnabled() and main_window.isVisible()
+    assert main_window.close()  # and can close: no engine thread left running behind a closed operator screen
 
 
 def test_the_engineering_window_is_disabled_and_cannot_be_closed_meanwhile(qtbot, main_window):

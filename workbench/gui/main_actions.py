@@ -55,6 +55,7 @@ ACTIONS = (
     Action("operator", lambda: t("&Operator Mode…"), "Ctrl+Shift+O", "open_operator"),
     Action("replay", lambda: t("Re&play on Past Inspections…"), None, "replay_dialog"),
     Action("model_tools", lambda: t("&Model Tools…"), None, "open_model_tools"),
+    Action("teach", lambda: t("&Teach by Example…"), None, "open_teach"),
     Action("search", lambda: t("Find &Node"), K.Find, "_focus_search"),
     Action("reset_layout", lambda: t("Reset &Layout"), None, "reset_layout"),
     Action("about", lambda: t("&About Vision Workbench"), None, "about"),
@@ -66,7 +67,7 @@ MENUS = (  # attribute, title, items
     ("m_edit", lambda: t("&Edit"), ("undo", "redo", "-", "copy", "paste", "dup", "delete", "-", "group", "search")),
     ("m_view", lambda: t("&View"), ("fit", "-", "@docks", "-", "@theme", "@lang", "reset_layout")),
     ("m_run", lambda: t("&Run"), ("run", "live", "live_camera", "grab_frame", "folder", "cancel", "-", "@device", "-",
-                                "plc", "replay", "operator", "model_tools")),
+                                "plc", "replay", "operator", "model_tools", "teach")),
     ("m_help", lambda: t("&Help"), ("about",)),
 )
 SUBMENUS = {"recent": ("m_recent", lambda: t("Open &Recent")), "examples": ("m_examples", lambda: t("&Examples")),

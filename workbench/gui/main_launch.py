@@ -117,6 +117,12 @@ class LaunchMixin:
         return dlg
 
     # ================================================================== operator mode
+    def open_teach(self):
+        """Run ▸ Teach by Example…: the Teach panel (workbench/gui/teach.py)."""
+        from workbench.gui.teach import open_teach
+
+        return open_teach(self)
+
     def choose_operator_source(self) -> str | None:
         """The source spec for operator mode ("" = the pipeline's own images, looped; None = cancel).
         Tests replace this."""
@@ -179,8 +185,9 @@ class LaunchMixin:
                              credentials=credentials, plc=plc)
         self._operator = win
 
-        def back() -> None:
-            win.close()
+        def back() -> None:  # however the operator window closed: password, or from code (shutdown)
+            if self._operator is not win:
+                return
             db.close()
             if plc is not None:
                 plc.close()
@@ -190,7 +197,8 @@ class LaunchMixin:
             self.raise_()
             self.log_line(t("Back from operator mode"))
 
-        win.exitRequested.connect(back)
+        win.exitRequested.connect(win.close)
+        win.closed.connect(back)
         self.setEnabled(False)  # disabled, not only hidden: a window manager can still raise it
         self.hide()
         win.show_operator()  # full screen, sized and scaled for the screen (also without a window manager)

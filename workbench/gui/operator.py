@@ -80,6 +80,7 @@ class OperatorWindow(QMainWindow):
     """
 
     exitRequested = Signal()  # the right password was given: go back to engineering mode
+    closed = Signal()  # the window closed (after the password, or from code): the main window comes back
     rendered = Signal()  # a frame was drawn (tests, screenshots)
     streamStopped = Signal(str)  # the runner ended (message: why, or "")
 
@@ -675,3 +676,4 @@ class OperatorWindow(QMainWindow):
         if self.runner is not None:
             self.runner.stop()
         super().closeEvent(event)
+        self.closed.emit()
