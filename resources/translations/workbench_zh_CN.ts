@@ -40,6 +40,10 @@
    <translation>适应窗口(&amp;F)</translation>
   </message>
   <message>
+   <source>&amp;Grab Camera Frame</source>
+   <translation>抓取相机帧(&amp;G)</translation>
+  </message>
+  <message>
    <source>&amp;Group into Macro</source>
    <translation>组合为宏(&amp;G)</translation>
   </message>
@@ -74,6 +78,10 @@
   <message>
    <source>&amp;Operator Mode…</source>
    <translation>操作员模式(&amp;O)…</translation>
+  </message>
+  <message>
+   <source>&amp;PLC I/O…</source>
+   <translation>PLC 输入输出(&amp;P)…</translation>
   </message>
   <message>
    <source>&amp;Paste</source>
@@ -128,8 +136,16 @@
    <translation>添加</translation>
   </message>
   <message>
+   <source>Add a Camera node (Sources) first: live view grabs from it.</source>
+   <translation>请先添加一个相机节点（来源）：实时画面从它采集。</translation>
+  </message>
+  <message>
    <source>Add node</source>
    <translation>添加节点</translation>
+  </message>
+  <message>
+   <source>Address</source>
+   <translation>地址</translation>
   </message>
   <message>
    <source>Adds the selected images to the model's memory bank: no retraining, undoable</source>
@@ -360,6 +376,10 @@
    <translation>工程模式…</translation>
   </message>
   <message>
+   <source>Enter the PLC's address first.</source>
+   <translation>请先输入 PLC 地址。</translation>
+  </message>
+  <message>
    <source>Enter the engineering password to leave the operator screen.</source>
    <translation>请输入工程密码以退出操作员界面。</translation>
   </message>
@@ -544,6 +564,10 @@
    <translation>请将输出连接到输入</translation>
   </message>
   <message>
+   <source>Live &amp;Camera</source>
+   <translation>实时相机(&amp;C)</translation>
+  </message>
+  <message>
    <source>Log</source>
    <translation>日志</translation>
   </message>
@@ -606,6 +630,10 @@
   <message>
    <source>Move</source>
    <translation>移动</translation>
+  </message>
+  <message>
+   <source>NG count register</source>
+   <translation>NG 计数寄存器</translation>
   </message>
   <message>
    <source>NG frame</source>
@@ -680,6 +708,10 @@
    <translation>正常</translation>
   </message>
   <message>
+   <source>OK count register</source>
+   <translation>OK 计数寄存器</translation>
+  </message>
+  <message>
    <source>ONNX model file</source>
    <translation>ONNX 模型文件</translation>
   </message>
@@ -752,6 +784,10 @@
    <translation>输出</translation>
   </message>
   <message>
+   <source>PLC I/O</source>
+   <translation>PLC 输入/输出</translation>
+  </message>
+  <message>
    <source>Parameter</source>
    <translation>参数</translation>
   </message>
@@ -798,6 +834,10 @@
   <message>
    <source>Plots</source>
    <translation>图表</translation>
+  </message>
+  <message>
+   <source>Port</source>
+   <translation>端口</translation>
   </message>
   <message>
    <source>Previous image</source>
@@ -1052,6 +1092,10 @@
    <translation>示教训练</translation>
   </message>
   <message>
+   <source>Test write</source>
+   <translation>测试写入</translation>
+  </message>
+  <message>
    <source>The password needs at least {n} characters, without leading or trailing spaces.</source>
    <translation>密码至少需要 {n} 个字符，且首尾不能有空格。</translation>
   </message>
@@ -1100,6 +1144,10 @@ Allow writing there? Your answer is kept in your own settings, not in the pipeli
    <translation>密码错误次数过多：已锁定 {s} 秒。</translation>
   </message>
   <message>
+   <source>Total count register (-1: none)</source>
+   <translation>总数寄存器（-1：不使用）</translation>
+  </message>
+  <message>
    <source>Train</source>
    <translation>训练</translation>
   </message>
@@ -1124,12 +1172,20 @@ Allow writing there? Your answer is kept in your own settings, not in the pipeli
    <translation>触发</translation>
   </message>
   <message>
+   <source>Trigger input</source>
+   <translation>触发输入</translation>
+  </message>
+  <message>
    <source>Two views, zoom and pan linked</source>
    <translation>两个视图，缩放和平移联动</translation>
   </message>
   <message>
    <source>Undo last mark</source>
    <translation>撤销上次标记</translation>
+  </message>
+  <message>
+   <source>Unit</source>
+   <translation>单元号</translation>
   </message>
   <message>
    <source>Unlink</source>
@@ -1154,6 +1210,10 @@ Allow writing there? Your answer is kept in your own settings, not in the pipeli
   <message>
    <source>Value</source>
    <translation>数值</translation>
+  </message>
+  <message>
+   <source>Verdict (1 OK, 2 NG, 3 error; coil: on = OK)</source>
+   <translation>判定（1 OK，2 NG，3 错误；线圈：置位 = OK）</translation>
   </message>
   <message>
    <source>Viewer</source>
@@ -1332,6 +1392,10 @@ Allow writing there? Your answer is kept in your own settings, not in the pipeli
    <translation>无</translation>
   </message>
   <message>
+   <source>not connected</source>
+   <translation>未连接</translation>
+  </message>
+  <message>
    <source>optional</source>
    <translation>可选</translation>
   </message>
@@ -1390,6 +1454,10 @@ Allow writing there? Your answer is kept in your own settings, not in the pipeli
   <message>
    <source>skipped</source>
    <translation>已跳过</translation>
+  </message>
+  <message>
+   <source>stopped</source>
+   <translation>已停止</translation>
   </message>
   <message>
    <source>the clipboard does not hold workbench nodes</source>

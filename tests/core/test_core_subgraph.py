@@ -167,7 +167,7 @@ def test_subgraph_file_problems_are_reported_with_their_path(outer, tmp_path):
         loads_pipeline(json.dumps(data), base_dir=tmp_path)
     msgs = [str(p) for p in err.value.problems]
     assert "node macro/node blur: sigma: 99 is out of range [0, 50]" in msgs
-    assert "node src: only core.subgraph nodes have a 'graph'" in msgs
+    assert "node src: only subgraph and for-each nodes have a 'graph'" in msgs
     del data["nodes"][0]["graph"]
     del data["nodes"][1]["graph"]
     with pytest.raises(PipelineError) as err:

@@ -49,7 +49,7 @@ def _subgraph_ports(_params: dict, inst: Any):
     return ins, outs
 
 
-@node("core.subgraph", name="Subgraph", category="Flow", ports=_subgraph_ports,
+@node("core.subgraph", name="Subgraph", category="Flow", ports=_subgraph_ports, inner_graph=True,
       description="Runs an inner pipeline (a macro); its ports are the inner graph inputs and outputs.")
 def subgraph(ctx: NodeContext, title: str = "Macro",
              exposed: Annotated[str, Help("inner parameters shown on the macro: node.param, comma-separated")] = ""

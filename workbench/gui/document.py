@@ -313,7 +313,7 @@ class Document(QObject):
         if type_id not in self.registry:
             raise WorkbenchError(f"unknown node type {type_id!r}")
         nid = node_id or self.pipeline.new_id(type_id)
-        graph = Pipeline(self.registry, self.pipeline.base_dir) if type_id == "core.subgraph" else None
+        graph = Pipeline(self.registry, self.pipeline.base_dir) if self.registry[type_id].inner_graph else None
         err = self._push(AddNodeCmd(self, type_id, nid, params, pos, graph))
         if err:
             raise WorkbenchError(err)

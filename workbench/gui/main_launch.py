@@ -143,6 +143,12 @@ class LaunchMixin:
               "video:FILE, folder:DIR):"))
         return text.strip() if ok else None
 
+    def edit_plc(self) -> bool:
+        """Run > PLC I/O… (gui/plc_panel.py): the line's Modbus set-up, saved with the pipeline."""
+        from workbench.gui.plc_panel import edit_plc
+
+        return edit_plc(self)
+
     def open_operator(self, spec: str | None = None):
         """Switch to the operator screen with (a snapshot of) this pipeline; the main window hides
         until the engineering password brings it back. Results go to the default database."""
@@ -176,20 +182,26 @@ class LaunchMixin:
                     raise
             finally:
                 source.close()
+            from workbench.runtime.plc import ModbusPlc, pipeline_plc
+
+            plc_cfg = pipeline_plc(self.doc.pipeline)  # Run > PLC I/O…, saved with the pipeline
             db = ResultsDB(default_db_path())
         except (WorkbenchError, OSError) as exc:
             self.show_message(t("Operator mode") + f": {exc}", error=True)
             return None
         archive = Archive(default_db_path().parent / f"{default_db_path().stem}-images")
         name = self.doc.pipeline.meta.get("name") or (self.doc.path.stem if self.doc.path else "untitled")
+        plc = ModbusPlc(plc_cfg, on_trigger=getattr(source.trigger, "fire", None)).start() if plc_cfg else None
         win = OperatorWindow(self.doc.pipeline, source, db=db, archive=archive, pipeline_name=name,
-                             credentials=credentials)
+                             credentials=credentials, plc=plc)
         self._operator = win
 
         def back() -> None:  # however the operator window closed: password, or from code (shutdown)
             if self._operator is not win:
                 return
             db.close()
+            if plc is not None:
+                plc.close()
             self._operator = None
             self.setEnabled(True)
             self.show()

@@ -37,7 +37,8 @@ class RunViewMixin:
         if not self.doc.pipeline.nodes:
             self._clear_results()
             return
-        self.runner.request(self.pipeline_for_run())  # a browsed folder-run image feeds the source
+        pipeline = self.pipeline_for_run()  # a browsed folder-run image feeds the source
+        self.runner.request(pipeline, feed=self.camera.feed(pipeline))
 
     def run_once(self) -> None:
         self._run_queued = True

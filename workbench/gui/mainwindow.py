@@ -27,6 +27,7 @@ from workbench.gui.canvas import Canvas
 from workbench.gui.document import Document, DocumentReset, NodesMoved
 from workbench.gui.i18n import current_language, set_language, t
 from workbench.gui.inspector import Inspector
+from workbench.gui.live_camera import CameraLive
 from workbench.gui.main_actions import build_actions, retranslate_actions
 from workbench.gui.main_files import (AUTOSAVE_MS, FilesMixin, autosave_dir, autosave_path,  # noqa: F401
                                       pending_recoveries)
@@ -70,6 +71,7 @@ class MainWindow(FilesMixin, RunViewMixin, LaunchMixin, MacroMixin, BrowseMixin,
         self._build_browser()
         self._build_status_bar()
         build_actions(self)
+        self.camera = CameraLive(self)  # Live Camera / Grab Frame (gui/live_camera.py)
         self._connect()
         self._plots_timer = QTimer(self, interval=200, singleShot=True, timeout=self._refresh_plots)
         self.autosave_timer = QTimer(self, interval=AUTOSAVE_MS, timeout=self.autosave)
@@ -278,6 +280,7 @@ class MainWindow(FilesMixin, RunViewMixin, LaunchMixin, MacroMixin, BrowseMixin,
         self._save_settings()
         if self.folder_run is not None:
             self.folder_run.cancel()
+        self.camera.shutdown()
         self.runner.shutdown()
         event.accept()
 

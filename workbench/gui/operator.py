@@ -642,6 +642,7 @@ class OperatorWindow(QMainWindow):
         self.state_message.setToolTip(message)
         self.start_button.setEnabled(state == STOPPED)
         self.stop_button.setEnabled(state != STOPPED)
+        self.trigger_button.setEnabled(state != STOPPED)
 
     # ------------------------------------------------------------ NG frames
     def enlarge_ng(self, k: int) -> NgDialog | None:
