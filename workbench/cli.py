@@ -454,7 +454,7 @@ def _stream_source(args, pipeline):
         from workbench.runtime.sources import TimerTrigger
 
         trigger = TimerTrigger(1.0 / args.rate)
-    if trigger is not None and not args.plc and not _pipeline_plc(pipeline):
+    if args.trigger == "plc" and not args.plc and not _pipeline_plc(pipeline):
         raise WorkbenchError("--trigger plc needs --plc CONFIG.json with a \"trigger\" coil")
     from workbench.runtime.feed import pipeline_source
 
@@ -508,6 +508,12 @@ def cmd_operator(args) -> int:
     _apply_sets(pipeline, args.set)
     name = Path(args.pipeline).stem
     source, trigger = _stream_source(args, pipeline)
+    if trigger is None and _still_images(args, source):
+        # the pipeline's own still image(s) in production: one inspection per trigger (the screen's
+        # Trigger button, a PLC trigger coil), never free-running through the same image
+        from workbench.runtime.sources import Trigger, TriggerMode
+
+        trigger = source.trigger = Trigger(TriggerMode.SOFTWARE)
     try:  # a wrong folder or file is an error now; a camera that is not there yet is retried on screen
         source.open()
     except SourceConfigError:
@@ -532,6 +538,13 @@ def cmd_operator(args) -> int:
             o.close()
         if db is not None:
             db.close()
+
+
+def _still_images(args, source) -> bool:
+    """The source is the pipeline's own image files (no --source, --rate or --trigger given)."""
+    from workbench.runtime.sources import FolderSource
+
+    return not args.source and args.rate is None and isinstance(source, FolderSource) and source.trigger is None
 
 
 def _sigterm_as_interrupt() -> list[bool]:
