@@ -47,13 +47,21 @@ if command -v dpkg-query >/dev/null 2>&1; then
               libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-xinerama0 libxcb-xkb1 libx11-xcb1
 fi
 
+# GenICam cameras through Aravis (workbench/runtime/genicam.py): the library's typelib, Debian's own
+# PyGObject built against the same glib (the venv imports only its gi package), and the GigE Vision
+# camera simulator the tests start (arv-fake-gv-camera-0.8). docs/CAMERAS.md says why.
+if command -v dpkg-query >/dev/null 2>&1; then
+  apt_install gir1.2-aravis-0.8 python3-gi aravis-tools
+fi
+
 # strace: the no-network test traces the app's native sockets and DNS look-ups (tests/test_no_network_native.py)
 if command -v dpkg-query >/dev/null 2>&1; then
   apt_install strace
 fi
 
-# The GUI in Simplified Chinese needs a CJK font; a bare Debian has none (only for the app, not CI).
-if [ "${WORKBENCH_GUI:-0}" = 1 ] && command -v dpkg-query >/dev/null 2>&1; then
+# The GUI in Simplified Chinese needs a CJK font; a bare Debian has none. Installed by every set-up
+# (scripts/setup.sh and scripts/app.sh alike), so the Chinese UI never shows boxes.
+if command -v dpkg-query >/dev/null 2>&1; then
   if ! { command -v fc-list >/dev/null 2>&1 && fc-list :lang=zh-cn | grep -q .; }; then
     apt_install fonts-noto-cjk || say "no Chinese font installed: the Chinese UI will show boxes"
   fi

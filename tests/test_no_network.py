@@ -65,9 +65,14 @@ def test_no_network_socket_is_opened(monkeypatch, tmp_path, qapp):
     win = MainWindow(recover=False)
     win.open(demo_pipeline())
     assert win.runner.wait_idle(30)
-    op = win.open_operator("")
+    op = win.open_operator("")  # the pipeline's own image: one inspection per trigger
     assert op is not None
     end = time.monotonic() + 30
+    while not op.running and time.monotonic() < end:
+        qapp.processEvents()
+        time.sleep(0.05)
+    for _ in range(3):
+        op.trigger()
     while op.tally.counters()["total"] < 3 and time.monotonic() < end:
         qapp.processEvents()
         time.sleep(0.05)

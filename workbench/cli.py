@@ -2,9 +2,10 @@
 
     workbench [gui [PIPELINE] [--screenshot FILE.png]]
     workbench run PIPELINE [--input FILE|DIR] [--output DIR] [--set NODE.PARAM=VALUE]... [--db FILE] [--workers N]
-    workbench stream PIPELINE --source folder:DIR|video:FILE|camera:0|url:rtsp://… [--db FILE] [--frames N] [--workers N]
+    workbench stream PIPELINE [--source folder:DIR|video:FILE|camera:0|url:rtsp://…|genicam:ID] [--db FILE] [--frames N]
+                              [--workers N]
     workbench replay PIPELINE --db FILE [--since TIME] [--until TIME] [--limit N] [--output DIR] [--workers N]
-                                     [--cluster local[:N]|dask://HOST:PORT]
+                              [--cluster local[:N]|dask://HOST:PORT]
     workbench operator PIPELINE [--source SPEC] [--db FILE] [--windowed] [--screenshot FILE.png --frames N]
     workbench validate PIPELINE
     workbench password set [--role engineer|admin] | status
@@ -28,7 +29,8 @@ from pathlib import Path
 from workbench import __version__
 from workbench.core.errors import PipelineError, WorkbenchError
 
-from workbench.cli_catalog import cmd_info, cmd_models, cmd_nodes, cmd_self_test, cmd_samples, cmd_validate
+from workbench.cli_catalog import (cmd_cameras, cmd_info, cmd_models, cmd_nodes, cmd_self_test, cmd_samples,
+                                   cmd_validate)
 from workbench.cli_exit import (EXIT_CANCELLED, EXIT_DATA_LOST, EXIT_ERROR, EXIT_INTERNAL,  # noqa: F401 - re-exported
                                 EXIT_OK, EXIT_PROBLEMS)
 
@@ -56,7 +58,7 @@ def _parser() -> argparse.ArgumentParser:
 
     st_ = sub.add_parser("stream", help="run a pipeline continuously on a camera, video or image folder (headless)")
     st_.add_argument("pipeline")
-    _source_args(st_, required=True)
+    _source_args(st_, required=False)
     st_.add_argument("--frames", "-n", type=int, metavar="N", help="stop after N frames (default: run until the "
                                                                    "source ends or Ctrl+C)")
     st_.add_argument("--quiet", "-q", action="store_true", help="no status line, only the summary")
@@ -101,6 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     n.add_argument("--markdown", action="store_true", help="the reference as Markdown (docs/nodes.md)")
     n.add_argument("--lang", default="en", help="language of names and categories: en, zh_CN")
 
+    sub.add_parser("cameras", help="list the GenICam (GigE Vision / USB3 Vision) cameras found: id, model, serial")
     i = sub.add_parser("info", help="versions and the inference providers that work here")
     i.add_argument("--json", action="store_true")
 
@@ -134,15 +137,17 @@ def _allow_args(*parsers: argparse.ArgumentParser) -> None:
 def _source_args(p: argparse.ArgumentParser, required: bool) -> None:
     """The source, pipeline and output options that stream and operator share."""
     p.add_argument("--source", "-s", required=required, metavar="SPEC",
-                   help="folder:DIR, video:FILE, camera:INDEX, url:rtsp://… or genicam:PRODUCER.cti"
-                   + ("" if required else " (default: the images the pipeline's source node reads)"))
+                   help="folder:DIR, video:FILE, camera:INDEX, url:rtsp://…, genicam:DEVICE-ID or genicam:PRODUCER.cti"
+                   + ("" if required else " (default: the pipeline's Camera node, or the images its source reads)"))
     p.add_argument("--rate", type=float, metavar="FPS", help="frames per second to take (default: as fast as possible)")
     p.add_argument("--loop", action="store_true", help="replay the folder/video again from the start at its end")
     p.add_argument("--output", "-o", metavar="DIR", help="where nodes that save files write (default: ./results/<name>)")
     p.add_argument("--set", action="append", default=[], metavar="NODE.PARAM=VALUE", help="override a parameter")
     p.add_argument("--source-node", metavar="NODE", help="source node that receives the frames (default: the first)")
-    p.add_argument("--trigger", choices=("free", "plc"), default="free",
-                   help="free: take frames continuously; plc: one frame per rising edge of the PLC trigger coil")
+    p.add_argument("--trigger", choices=("free", "plc", "timer", "software"), default="free",
+                   help="free: take frames continuously; plc: one frame per rising edge of the PLC trigger coil; "
+                        "timer: one frame per tick, --rate ticks per second; software: one frame per press of "
+                        "the operator screen's Trigger button")
     p.add_argument("--plc", metavar="CONFIG.json", help="Modbus TCP PLC: verdict, counters, heartbeat, trigger")
     p.add_argument("--tcp", metavar="HOST:PORT", help="send one text line per result to HOST:PORT")
     p.add_argument("--format", default="{verdict};{count};{time}\r\n", metavar="FMT",
@@ -209,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         return {"gui": cmd_gui, "run": cmd_run, "validate": cmd_validate, "nodes": cmd_nodes,
                 "info": cmd_info, "samples": cmd_samples, "models": cmd_models, "stream": cmd_stream, "self-test": cmd_self_test,
                 "replay": cmd_replay, "operator": cmd_operator, "password": cmd_password,
-                "model": _cmd_model, "train": cmd_train}[cmd](args)
+                "model": _cmd_model, "train": cmd_train, "cameras": cmd_cameras}[cmd](args)
     except KeyboardInterrupt:
         print("cancelled", file=sys.stderr)
         return EXIT_CANCELLED
@@ -384,8 +389,8 @@ def cmd_stream(args) -> int:
         raise WorkbenchError("--db-queue must be 1 or more")
     db, archive = _open_db(args, default_db=True)
     try:
-        _add_outputs(args, trigger, outputs)
-        recorder = (StreamRecorder(db, pipeline, name, archive=archive, source=args.source,
+        _add_outputs(args, trigger, outputs, pipeline)
+        recorder = (StreamRecorder(db, pipeline, name, archive=archive, source=args.source or source.describe(),
                                    queue_size=args.db_queue) if db else None)
         from workbench.runtime.workers import stream_workers
 
@@ -423,7 +428,11 @@ def cmd_stream(args) -> int:
     print(f"{s['processed']} frame{'s' if s['processed'] != 1 else ''}: {s['ok']} OK, {s['ng']} NG, "
           f"{s['errors']} error{'s' if s['errors'] != 1 else ''}, {s['dropped']} dropped; "
           f"{runner.stats.overall_fps():.1f} fps, latency mean {s['latency_ms']['mean']:.1f} ms "
-          f"(p95 {s['latency_ms']['p95']:.1f})" + (f" -> {db.path}{recorded}" if db is not None else ""))
+          f"(p95 {s['latency_ms']['p95']:.1f})"
+          + (f", trigger to result mean {s['trigger_ms']['mean']:.1f} ms (p95 {s['trigger_ms']['p95']:.1f})"
+             if runner.stats.trigger_ms else "")
+          + (f", camera dropped {s['camera_dropped']}" if s["camera_dropped"] else "")
+          + (f" -> {db.path}{recorded}" if db is not None else ""))
     if runner.error:
         print(f"error: {runner.error}", file=sys.stderr)
     if lost:
@@ -461,7 +470,15 @@ def _stream_source(args, pipeline):
     if args.rate is not None and args.rate <= 0:
         raise WorkbenchError("--rate must be more than 0 frames per second")
     trigger = Trigger(TriggerMode.EXTERNAL) if args.trigger == "plc" else None
-    if trigger is not None and not args.plc:
+    if args.trigger == "software":
+        trigger = Trigger(TriggerMode.SOFTWARE)
+    if args.trigger == "timer":
+        if not args.rate:
+            raise WorkbenchError("--trigger timer needs --rate TICKS_PER_SECOND")
+        from workbench.runtime.sources import TimerTrigger
+
+        trigger = TimerTrigger(1.0 / args.rate)
+    if args.trigger == "plc" and not args.plc and not _pipeline_plc(pipeline):
         raise WorkbenchError("--trigger plc needs --plc CONFIG.json with a \"trigger\" coil")
     from workbench.runtime.feed import pipeline_source
 
@@ -469,14 +486,26 @@ def _stream_source(args, pipeline):
                            rate=args.rate, trigger=trigger, hint="give --source SPEC"), trigger
 
 
-def _add_outputs(args, trigger, outputs: list) -> None:
+def _pipeline_plc(pipeline) -> dict | None:
+    from workbench.runtime.plc import pipeline_plc
+
+    return pipeline_plc(pipeline)
+
+
+def _add_outputs(args, trigger, outputs: list, pipeline=None) -> None:
     """Append the --plc / --tcp outputs to ``outputs`` (started; the caller closes them)."""
+    cfg = None
     if args.plc:
-        from workbench.runtime.plc import ModbusPlc, load_plc_config
+        from workbench.runtime.plc import load_plc_config
 
         cfg = load_plc_config(args.plc)
-        if trigger is not None and "coil" not in (cfg.get("trigger") or {}):
-            raise WorkbenchError(f"{args.plc}: --trigger plc needs \"trigger\": {{\"coil\": N}}")
+    elif pipeline is not None:
+        cfg = _pipeline_plc(pipeline)  # saved with the pipeline by the GUI's PLC I/O panel
+    if cfg:
+        from workbench.runtime.plc import ModbusPlc
+
+        if args.trigger == "plc" and not {"coil", "register"} & set(cfg.get("trigger") or {}):
+            raise WorkbenchError(f"{args.plc}: --trigger plc needs \"trigger\": {{\"coil\": N}} or {{\"register\": N}}")
         outputs.append(ModbusPlc(cfg, on_trigger=trigger.fire if trigger else None).start())
     if args.tcp:
         from workbench.runtime.plc import TcpTextOutput
@@ -503,6 +532,12 @@ def cmd_operator(args) -> int:
     _apply_sets(pipeline, args.set)
     name = Path(args.pipeline).stem
     source, trigger = _stream_source(args, pipeline)
+    if trigger is None and _still_images(args, source):
+        # the pipeline's own still image(s) in production: one inspection per trigger (the screen's
+        # Trigger button, a PLC trigger coil), never free-running through the same image
+        from workbench.runtime.sources import Trigger, TriggerMode
+
+        trigger = source.trigger = Trigger(TriggerMode.SOFTWARE)
     try:  # a wrong folder or file is an error now; a camera that is not there yet is retried on screen
         source.open()
     except SourceConfigError:
@@ -516,7 +551,7 @@ def cmd_operator(args) -> int:
     outputs: list = []
     db, archive = _open_db(args, default_db=True)
     try:
-        _add_outputs(args, trigger, outputs)
+        _add_outputs(args, trigger, outputs, pipeline)
         plc = next((o for o in outputs if hasattr(o, "reset_counters")), None)
         return run_operator(pipeline, source, pipeline_name=name, db=db, archive=archive, plc=plc,
                             outputs=[o for o in outputs if o is not plc], output_dir=out,
@@ -527,6 +562,13 @@ def cmd_operator(args) -> int:
             o.close()
         if db is not None:
             db.close()
+
+
+def _still_images(args, source) -> bool:
+    """The source is the pipeline's own image files (no --source, --rate or --trigger given)."""
+    from workbench.runtime.sources import FolderSource
+
+    return not args.source and args.rate is None and isinstance(source, FolderSource) and source.trigger is None
 
 
 def _sigterm_as_interrupt() -> list[bool]:

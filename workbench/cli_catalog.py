@@ -133,3 +133,13 @@ def cmd_models(args) -> int:
         print(p)
     print(install_backbone(force=args.force))
     return EXIT_OK
+
+
+def cmd_cameras(args) -> int:
+    from workbench.runtime.genicam import discover
+
+    found = discover()
+    for cam in found:
+        print(cam.describe())
+    print(f"{len(found)} GenICam camera{'s' if len(found) != 1 else ''} found; use --source genicam:ID")
+    return EXIT_OK

@@ -8,6 +8,10 @@
    <translation>关于 Vision Workbench(&amp;A)</translation>
   </message>
   <message>
+   <source>&amp;Arrange Nodes</source>
+   <translation>自动排列节点(&amp;A)</translation>
+  </message>
+  <message>
    <source>&amp;Cancel Run</source>
    <translation>取消运行(&amp;C)</translation>
   </message>
@@ -36,6 +40,10 @@
    <translation>适应窗口(&amp;F)</translation>
   </message>
   <message>
+   <source>&amp;Grab Camera Frame</source>
+   <translation>抓取相机帧(&amp;G)</translation>
+  </message>
+  <message>
    <source>&amp;Group into Macro</source>
    <translation>组合为宏(&amp;G)</translation>
   </message>
@@ -60,12 +68,20 @@
    <translation>新建(&amp;N)</translation>
   </message>
   <message>
+   <source>&amp;Node Help</source>
+   <translation>节点帮助(&amp;N)</translation>
+  </message>
+  <message>
    <source>&amp;Open…</source>
    <translation>打开(&amp;O)…</translation>
   </message>
   <message>
    <source>&amp;Operator Mode…</source>
    <translation>操作员模式(&amp;O)…</translation>
+  </message>
+  <message>
+   <source>&amp;PLC I/O…</source>
+   <translation>PLC 输入输出(&amp;P)…</translation>
   </message>
   <message>
    <source>&amp;Paste</source>
@@ -116,12 +132,28 @@
    <translation>关于 Vision Workbench</translation>
   </message>
   <message>
+   <source>Add</source>
+   <translation>添加</translation>
+  </message>
+  <message>
+   <source>Add a Camera node (Sources) first: live view grabs from it.</source>
+   <translation>请先添加一个相机节点（来源）：实时画面从它采集。</translation>
+  </message>
+  <message>
    <source>Add node</source>
    <translation>添加节点</translation>
   </message>
   <message>
+   <source>Address</source>
+   <translation>地址</translation>
+  </message>
+  <message>
    <source>Adds the selected images to the model's memory bank: no retraining, undoable</source>
    <translation>将所选图像加入模型的记忆库：无需重新训练，可撤销</translation>
+  </message>
+  <message>
+   <source>All files</source>
+   <translation>所有文件</translation>
   </message>
   <message>
    <source>All files (*)</source>
@@ -244,6 +276,10 @@
    <translation>分类（类别文件夹）</translation>
   </message>
   <message>
+   <source>Click to set the threshold</source>
+   <translation>单击以设置阈值</translation>
+  </message>
+  <message>
    <source>Close</source>
    <translation>关闭</translation>
   </message>
@@ -280,6 +316,10 @@
    <translation>深色</translation>
   </message>
   <message>
+   <source>Default</source>
+   <translation>默认值</translation>
+  </message>
+  <message>
    <source>Delete</source>
    <translation>删除</translation>
   </message>
@@ -290,6 +330,30 @@
   <message>
    <source>Device</source>
    <translation>设备</translation>
+  </message>
+  <message>
+   <source>Draw</source>
+   <translation>绘制</translation>
+  </message>
+  <message>
+   <source>Draw a circle in the viewer: from the centre to the rim</source>
+   <translation>在查看器中绘制圆：从圆心拖到边缘</translation>
+  </message>
+  <message>
+   <source>Draw a polygon in the viewer: click the corners, double-click to close</source>
+   <translation>在查看器中绘制多边形：单击各顶点，双击闭合</translation>
+  </message>
+  <message>
+   <source>Draw a rectangle in the viewer</source>
+   <translation>在查看器中绘制矩形</translation>
+  </message>
+  <message>
+   <source>Draw a ring (annulus) in the viewer: from the centre to the outer rim</source>
+   <translation>在查看器中绘制圆环：从圆心拖到外缘</translation>
+  </message>
+  <message>
+   <source>Draw a rotated rectangle in the viewer (turn it by its round handle)</source>
+   <translation>在查看器中绘制旋转矩形（拖动圆形手柄旋转）</translation>
   </message>
   <message>
    <source>Duplicate</source>
@@ -312,6 +376,10 @@
    <translation>工程模式…</translation>
   </message>
   <message>
+   <source>Enter the PLC's address first.</source>
+   <translation>请先输入 PLC 地址。</translation>
+  </message>
+  <message>
    <source>Enter the engineering password to leave the operator screen.</source>
    <translation>请输入工程密码以退出操作员界面。</translation>
   </message>
@@ -326,6 +394,10 @@
   <message>
    <source>Errors: {n}</source>
    <translation>错误：{n}</translation>
+  </message>
+  <message>
+   <source>Example</source>
+   <translation>示例</translation>
   </message>
   <message>
    <source>Export CSV…</source>
@@ -380,6 +452,10 @@
    <translation>GPU</translation>
   </message>
   <message>
+   <source>GPU (CUDA) available</source>
+   <translation>GPU (CUDA) 可用</translation>
+  </message>
+  <message>
    <source>Good images</source>
    <translation>良品图像</translation>
   </message>
@@ -398,6 +474,10 @@
   <message>
    <source>Held-out accuracy {0} on {1} images ({2} trained, seed {3}) in {4} s.</source>
    <translation>留出集准确率 {0}（{1} 张图像；训练 {2} 张，随机种子 {3}），用时 {4} 秒。</translation>
+  </message>
+  <message>
+   <source>Help</source>
+   <translation>帮助</translation>
   </message>
   <message>
    <source>Histogram</source>
@@ -420,6 +500,10 @@
    <translation>图像 (*.png *.jpg *.jpeg *.bmp *.tif *.tiff)</translation>
   </message>
   <message>
+   <source>Images and videos</source>
+   <translation>图像和视频</translation>
+  </message>
+  <message>
    <source>Images of good parts that were rejected</source>
    <translation>被误判为不良的良品图像</translation>
   </message>
@@ -428,12 +512,24 @@
    <translation>该单元格的图像</translation>
   </message>
   <message>
+   <source>In a pipeline file:</source>
+   <translation>在流程文件中：</translation>
+  </message>
+  <message>
    <source>Inference &amp;Device</source>
    <translation>推理设备(&amp;D)</translation>
   </message>
   <message>
    <source>Input</source>
    <translation>输入</translation>
+  </message>
+  <message>
+   <source>Inputs</source>
+   <translation>输入</translation>
+  </message>
+  <message>
+   <source>Inspect the next image now (software trigger)</source>
+   <translation>立即检测下一张图像（软件触发）</translation>
   </message>
   <message>
    <source>Inspector</source>
@@ -468,6 +564,10 @@
    <translation>请将输出连接到输入</translation>
   </message>
   <message>
+   <source>Live &amp;Camera</source>
+   <translation>实时相机(&amp;C)</translation>
+  </message>
+  <message>
    <source>Log</source>
    <translation>日志</translation>
   </message>
@@ -490,6 +590,10 @@
   <message>
    <source>Mark selected as good</source>
    <translation>将所选标记为良品</translation>
+  </message>
+  <message>
+   <source>Meaning</source>
+   <translation>含义</translation>
   </message>
   <message>
    <source>Memory bank now {0} patches ({1}; audit line written)</source>
@@ -528,6 +632,10 @@
    <translation>移动</translation>
   </message>
   <message>
+   <source>NG count register</source>
+   <translation>NG 计数寄存器</translation>
+  </message>
+  <message>
    <source>NG frame</source>
    <translation>NG 图像</translation>
   </message>
@@ -542,6 +650,10 @@
   <message>
    <source>New password</source>
    <translation>新密码</translation>
+  </message>
+  <message>
+   <source>Next image</source>
+   <translation>下一张图像</translation>
   </message>
   <message>
    <source>No NG frames since the counters were reset.</source>
@@ -584,12 +696,20 @@
    <translation>节点库</translation>
   </message>
   <message>
+   <source>Not used in this mode</source>
+   <translation>此模式下不使用</translation>
+  </message>
+  <message>
    <source>Note</source>
    <translation>提示</translation>
   </message>
   <message>
    <source>OK</source>
    <translation>正常</translation>
+  </message>
+  <message>
+   <source>OK count register</source>
+   <translation>OK 计数寄存器</translation>
   </message>
   <message>
    <source>ONNX model file</source>
@@ -660,6 +780,22 @@
    <translation>输出：</translation>
   </message>
   <message>
+   <source>Outputs</source>
+   <translation>输出</translation>
+  </message>
+  <message>
+   <source>PLC I/O</source>
+   <translation>PLC 输入/输出</translation>
+  </message>
+  <message>
+   <source>Parameter</source>
+   <translation>参数</translation>
+  </message>
+  <message>
+   <source>Parameters</source>
+   <translation>参数</translation>
+  </message>
+  <message>
    <source>Password</source>
    <translation>密码</translation>
   </message>
@@ -700,6 +836,14 @@
    <translation>图表</translation>
   </message>
   <message>
+   <source>Port</source>
+   <translation>端口</translation>
+  </message>
+  <message>
+   <source>Previous image</source>
+   <translation>上一张图像</translation>
+  </message>
+  <message>
    <source>Problem</source>
    <translation>问题</translation>
   </message>
@@ -730,6 +874,10 @@
   <message>
    <source>ROC</source>
    <translation>ROC 曲线</translation>
+  </message>
+  <message>
+   <source>Range</source>
+   <translation>范围</translation>
   </message>
   <message>
    <source>Re&amp;play on Past Inspections…</source>
@@ -828,6 +976,10 @@
    <translation>次数</translation>
   </message>
   <message>
+   <source>STOPPED</source>
+   <translation>已停止</translation>
+  </message>
+  <message>
    <source>Save &amp;As…</source>
    <translation>另存为(&amp;A)…</translation>
   </message>
@@ -852,6 +1004,10 @@
    <translation>选择一个节点以查看其参数。</translation>
   </message>
   <message>
+   <source>Select a node, then press F1 for its help</source>
+   <translation>请先选择一个节点，再按 F1 查看其帮助</translation>
+  </message>
+  <message>
    <source>Select the images to mark as good in the heat maps first.</source>
    <translation>请先在热力图中选择要标记为良品的图像。</translation>
   </message>
@@ -870,6 +1026,10 @@
   <message>
    <source>Show all</source>
    <translation>全部显示</translation>
+  </message>
+  <message>
+   <source>Show on the macro</source>
+   <translation>显示在宏上</translation>
   </message>
   <message>
    <source>Show the histogram and drag the display levels</source>
@@ -896,8 +1056,16 @@
    <translation>停止</translation>
   </message>
   <message>
+   <source>Stop browsing: back to the pipeline's own input</source>
+   <translation>停止浏览：返回流程自身的输入</translation>
+  </message>
+  <message>
    <source>Stopped</source>
    <translation>已停止</translation>
+  </message>
+  <message>
+   <source>Stopped before this image was inspected</source>
+   <translation>在此图像检测完成前已停止</translation>
   </message>
   <message>
    <source>Stretch the levels to the minimum and maximum of every new image</source>
@@ -922,6 +1090,10 @@
   <message>
    <source>Teach by example</source>
    <translation>示教训练</translation>
+  </message>
+  <message>
+   <source>Test write</source>
+   <translation>测试写入</translation>
   </message>
   <message>
    <source>The password needs at least {n} characters, without leading or trailing spaces.</source>
@@ -972,6 +1144,10 @@ Allow writing there? Your answer is kept in your own settings, not in the pipeli
    <translation>密码错误次数过多：已锁定 {s} 秒。</translation>
   </message>
   <message>
+   <source>Total count register (-1: none)</source>
+   <translation>总数寄存器（-1：不使用）</translation>
+  </message>
+  <message>
    <source>Train</source>
    <translation>训练</translation>
   </message>
@@ -992,12 +1168,24 @@ Allow writing there? Your answer is kept in your own settings, not in the pipeli
    <translation>趋势</translation>
   </message>
   <message>
+   <source>Trigger</source>
+   <translation>触发</translation>
+  </message>
+  <message>
+   <source>Trigger input</source>
+   <translation>触发输入</translation>
+  </message>
+  <message>
    <source>Two views, zoom and pan linked</source>
    <translation>两个视图，缩放和平移联动</translation>
   </message>
   <message>
    <source>Undo last mark</source>
    <translation>撤销上次标记</translation>
+  </message>
+  <message>
+   <source>Unit</source>
+   <translation>单元号</translation>
   </message>
   <message>
    <source>Unlink</source>
@@ -1022,6 +1210,10 @@ Allow writing there? Your answer is kept in your own settings, not in the pipeli
   <message>
    <source>Value</source>
    <translation>数值</translation>
+  </message>
+  <message>
+   <source>Verdict (1 OK, 2 NG, 3 error; coil: on = OK)</source>
+   <translation>判定（1 OK，2 NG，3 错误；线圈：置位 = OK）</translation>
   </message>
   <message>
    <source>Viewer</source>
@@ -1096,6 +1288,10 @@ Allow writing there? Your answer is kept in your own settings, not in the pipeli
    <translation>类别</translation>
   </message>
   <message>
+   <source>division by zero</source>
+   <translation>除以零</translation>
+  </message>
+  <message>
    <source>error</source>
    <translation>错误</translation>
   </message>
@@ -1136,6 +1332,14 @@ Allow writing there? Your answer is kept in your own settings, not in the pipeli
    <translation>每个类别一个子文件夹的文件夹（或 train/ 和 test/）</translation>
   </message>
   <message>
+   <source>follows the image depth</source>
+   <translation>随图像位深变化</translation>
+  </message>
+  <message>
+   <source>forced by WORKBENCH_FORCE_CPU</source>
+   <translation>由 WORKBENCH_FORCE_CPU 强制</translation>
+  </message>
+  <message>
    <source>good</source>
    <translation>良品</translation>
   </message>
@@ -1154,6 +1358,10 @@ Allow writing there? Your answer is kept in your own settings, not in the pipeli
   <message>
    <source>inspections from</source>
    <translation>条检测记录，来自</translation>
+  </message>
+  <message>
+   <source>missing entry</source>
+   <translation>缺少条目</translation>
   </message>
   <message>
    <source>missing image</source>
@@ -1182,6 +1390,10 @@ Allow writing there? Your answer is kept in your own settings, not in the pipeli
   <message>
    <source>none</source>
    <translation>无</translation>
+  </message>
+  <message>
+   <source>not connected</source>
+   <translation>未连接</translation>
   </message>
   <message>
    <source>optional</source>
@@ -1244,8 +1456,16 @@ Allow writing there? Your answer is kept in your own settings, not in the pipeli
    <translation>已跳过</translation>
   </message>
   <message>
+   <source>stopped</source>
+   <translation>已停止</translation>
+  </message>
+  <message>
    <source>the clipboard does not hold workbench nodes</source>
    <translation>剪贴板中没有 Workbench 节点</translation>
+  </message>
+  <message>
+   <source>this build has no GPU support</source>
+   <translation>此版本不支持 GPU</translation>
   </message>
   <message>
    <source>training the head</source>

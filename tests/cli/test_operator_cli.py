@@ -85,3 +85,18 @@ def test_operator_needs_a_display(tmp_path):
                        capture_output=True, text=True, env={**env, "HOME": str(tmp_path)}, timeout=60)
     assert p.returncode == 2 and "no display found" in p.stderr
 
+
+
+def test_operator_on_the_pipelines_own_still_image_runs_once_per_trigger(tmp_path):
+    """No --source: the pipeline's own image is inspected once per Trigger press (here the screenshot mode
+    presses it until the screenshot is taken), never free-running through the same image (#13 item 9:
+    it used to run at up to 119 fps and count thousands in a minute)."""
+    shot, db = tmp_path / "op.png", tmp_path / "r.db"
+    p = wb("operator", demo_pipeline(), "--loop", "--db", db, "--output", tmp_path / "out", "--screenshot", shot,
+           "--frames", 3, "--windowed", tmp_path=tmp_path)
+    assert p.returncode == 0, p.stderr
+    with ResultsDB(db, readonly=True) as d:
+        recs = d.query()
+    # 3 presses until the screenshot is due, at most a few more during its 0.6 s delay (a press every 0.15 s);
+    # free-running gives dozens in that time
+    assert 3 <= len(recs) <= 8, len(recs)

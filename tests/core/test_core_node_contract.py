@@ -36,6 +36,7 @@ SPECIAL = {
     "core.subgraph": "runs an inner pipeline; ports come from inst.graph (test_core_subgraph.py)",
     "core.graph_input": "its value is fed by the enclosing subgraph (test_core_subgraph.py)",
     "core.graph_output": "passes its input to the enclosing subgraph (test_core_subgraph.py)",
+    "flow.for_each": "runs its inner graph per item through the engine's ctx.run_inner (tests/nodes/test_flow.py)",
 }
 
 REGISTRY = default_registry()
@@ -45,6 +46,7 @@ IMAGE_NODE_IDS = [s.id for s in sorted(REGISTRY, key=lambda s: s.id)
 
 # Inputs that a node needs in a particular form to run with its defaults (port name -> value).
 INPUT_OVERRIDES: dict[str, dict[str, object]] = {
+    "flow.switch": {"select": 0},  # picks in0 (an image, as its default type says)
     # the tiny orientation model (ocr_testkit) answers a batch of one: give it one text line
     "dl.text_orientation": {"lines": DetectionSet(boxes=np.array([[8, 8, 56, 24]], np.float32),
                                                   scores=np.array([0.9], np.float32),

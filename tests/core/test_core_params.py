@@ -32,7 +32,7 @@ def test_roi_json_round_trip(roi, raw):
 
 
 @pytest.mark.parametrize("raw, message", [
-    ([1, 2, 3, 4], "expected an ROI object with shape one of rect, rotated_rect, circle, polygon"),
+    ([1, 2, 3, 4], "expected an ROI object with shape one of rect, rotated_rect, circle, annulus, polygon"),
     ({"shape": "ellipse", "cx": 1}, "expected an ROI object with shape one of"),
     ({"x": 1, "y": 2, "w": 3, "h": 4}, "expected an ROI object with shape one of"),
     ({"shape": "rect", "x": 1, "y": 2, "w": 3}, "rect ROI needs keys x, y, w, h"),
@@ -235,3 +235,13 @@ def test_one_kind_table_drives_declaration_checks_json_parsing_and_run_values(tm
     src = ParamSpec("src", "path", "")
     assert src.run_value("x.png", ctx) == tmp_path / "x.png"
     assert ParamSpec("n", "int", 0).run_value(3, ctx) == 3
+
+
+def test_annulus_roi_round_trip_and_mask():
+    roi = Roi.from_json({"shape": "annulus", "cx": 50, "cy": 40, "r_inner": 10, "r_outer": 20})
+    assert roi == Roi.annulus(50, 40, 10, 20) and Roi.from_json(roi.to_json()) == roi
+    m = roi.mask((100, 100))
+    assert m[40, 50] == 0 and m[40, 65] == 255 and m[40, 75] == 0  # the hole, the ring, outside
+    assert roi.bounds((100, 100)) == (30, 20, 40, 40)
+    with pytest.raises(ParamError, match="r_inner < r_outer"):
+        Roi.from_json({"shape": "annulus", "cx": 5, "cy": 5, "r_inner": 9, "r_outer": 3})

@@ -149,7 +149,7 @@ def test_save_load_round_trip_with_subgraph(outer, tmp_path):
     assert sg.graph.nodes["blur"].params["sigma"] == 2.0
     assert [p.name for p in sg.inputs] == ["img"] and [p.name for p in sg.outputs] == ["out"]
     assert [str(e) for e in loaded.edges] == ["src.image -> macro.img"]
-    assert sg.params == {"title": "Blur"}
+    assert sg.params == {"title": "Blur", "exposed": ""}  # exposed: none of the inner parameters
     assert dumps_pipeline(loaded) == text
     res = Engine().run(loaded)
     expected = cv2.GaussianBlur(discs_image(), (0, 0), 2.0, borderType=cv2.BORDER_REFLECT_101)
@@ -167,7 +167,7 @@ def test_subgraph_file_problems_are_reported_with_their_path(outer, tmp_path):
         loads_pipeline(json.dumps(data), base_dir=tmp_path)
     msgs = [str(p) for p in err.value.problems]
     assert "node macro/node blur: sigma: 99 is out of range [0, 50]" in msgs
-    assert "node src: only core.subgraph nodes have a 'graph'" in msgs
+    assert "node src: only subgraph and for-each nodes have a 'graph'" in msgs
     del data["nodes"][0]["graph"]
     del data["nodes"][1]["graph"]
     with pytest.raises(PipelineError) as err:

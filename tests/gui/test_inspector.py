@@ -72,6 +72,7 @@ def test_huge_and_unbounded_ranges_get_a_spin_box_only(make):
 # ---------------------------------------------------------------- inspector -> model -> inspector
 def test_typing_in_the_spin_box_sets_the_param_and_is_undoable(make, doc, qtbot):
     ins, nid = make("cv.threshold")
+    doc.set_param(nid, "mode", "FIXED")  # the value is greyed out (unused) in the default OTSU mode
     spin, slider = one(ins, "value", QDoubleSpinBox), one(ins, "value", QSlider)
     steps = doc.undo.count()
     spin.lineEdit().selectAll()

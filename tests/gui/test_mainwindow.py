@@ -277,8 +277,11 @@ def test_operator_mode_from_the_main_window_and_back(win, qtbot, tmp_path, monke
     with qtbot.waitSignal(win.ran, timeout=30_000):
         win.open(demo_pipeline())
     win.show()
-    op = win.open_operator("")  # the pipeline's own image, looped
+    op = win.open_operator("")  # the pipeline's own image: one inspection per trigger (issue #13 item 9)
     assert op is not None and op.isVisible() and not win.isVisible()
+    qtbot.waitUntil(lambda: op.running, timeout=30_000)
+    for _ in range(3):
+        op.trigger()
     qtbot.waitUntil(lambda: op.tally.counters()["total"] >= 3, timeout=30_000)
     assert op.tally.counters()["ok"] >= 3
     op.close()  # closing asks for the password: still there

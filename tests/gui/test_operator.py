@@ -376,3 +376,20 @@ def test_the_screen_in_chinese(qtbot, make_window):
         dlg.reject()
     finally:
         set_language("en")
+
+
+def test_the_trigger_button_takes_one_frame_per_press(qtbot, make_window):
+    from workbench.runtime.sources import Trigger
+
+    win = make_window(ArraySource(frames("ONO"), trigger=Trigger()))
+    assert win.trigger_button.isVisibleTo(win) and not win.trigger_button.isEnabled()
+    assert win.start() and win.trigger_button.isEnabled()
+    qtbot.wait(300)
+    assert win.tally.total == 0  # nothing without a trigger
+    qtbot.mouseClick(win.trigger_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: win.tally.total == 1, timeout=10_000)
+    qtbot.mouseClick(win.trigger_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: win.tally.total == 2, timeout=10_000)
+    assert win.runner.stats.snapshot()["trigger_ms"]["max"] > 0  # trigger-to-result latency recorded
+    win.stop()
+    assert not make_window(ArraySource(frames("O"))).trigger_button.isVisibleTo(win)

@@ -115,3 +115,13 @@ class ModbusTestServer:
             assert not c.write_coil(address, value, device_id=1).isError()
         finally:
             c.close()
+
+    def set_register(self, address: int, value: int) -> None:
+        from pymodbus.client import ModbusTcpClient
+
+        c = ModbusTcpClient("127.0.0.1", port=self.port, timeout=2)
+        try:
+            assert c.connect()
+            assert not c.write_register(address, value, device_id=1).isError()
+        finally:
+            c.close()

@@ -97,6 +97,7 @@ class RunResult:
     nodes: dict[str, NodeResult]
     seconds: float
     cancelled: bool = False
+    inner: dict[str, "RunResult"] = field(default_factory=dict)  # a macro's last inner run, by macro id
 
     def output(self, node_id: str, port: str | None = None) -> Any:
         res = self.nodes[node_id]
@@ -138,6 +139,7 @@ class Engine:
         self.branch_threads = branch_threads  # > 1: independent branches in parallel (core/branches.py)
         self._cache: dict[str, NodeResult] = {}
         self._sub: dict[str, Engine] = {}
+        self.last: RunResult | None = None  # the last run (a macro's inner engine: for the GUI)
 
     def clear_cache(self) -> None:
         self._cache.clear()
@@ -184,7 +186,9 @@ class Engine:
             results[nid] = res
         seconds = time.perf_counter() - t_run
         emit(RunFinished(seconds, cancelled, sum(1 for r in results.values() if r.status == FAILED)))
-        return RunResult(results, seconds, cancelled)
+        inner = {nid: e.last for nid, e in self._sub.items() if nid in live and e.last is not None}
+        self.last = RunResult(results, seconds, cancelled, inner)
+        return self.last
 
     # ------------------------------------------------------------------------------
     def _run_node(self, pipeline: Pipeline, inst: NodeInstance, results: dict[str, NodeResult],
@@ -202,6 +206,10 @@ class Engine:
                     continue
                 return self._skip(nid, f"input {port.name!r} is not linked", emit)
             up = results[edge.src]
+            if up.status == SKIPPED and port.optional and spec.merge:  # flow.switch: a skipped
+                kwargs[port.name] = None  # branch into an optional input is "no value"
+                h.update(port.name.encode() + b"\0skipped")
+                continue
             if up.status in (FAILED, SKIPPED, CANCELLED):
                 return self._skip(nid, f"upstream {edge.src} {up.status}", emit)
             value = up.outputs.get(edge.src_port, NO_VALUE)
@@ -234,9 +242,11 @@ class Engine:
         try:
             for p in spec.params:  # inside try: a written path outside the output folder fails the node
                 kwargs[p.name] = p.run_value(inst.params.get(p.name, p.default), ctx)
-            if inst.graph is not None:
+            if inst.graph is not None and inst.type == "core.subgraph":
                 outputs = self._run_subgraph(inst, kwargs, ctx, key)
             else:
+                if inst.graph is not None and spec.wants_ctx:  # flow.for_each runs its inner graph per item
+                    kwargs["ctx"] = replace(kwargs.get("ctx", ctx), run_inner=self._inner_runner(inst, ctx, key))
                 value = spec.func(**kwargs)
                 outputs = self._outputs(inst, value)
         except Cancelled:
@@ -304,6 +314,30 @@ class Engine:
         if res.failed:
             first = res.failed[0]
             raise WorkbenchError(f"inside subgraph: {first.error_line}")
+        return self._graph_outputs(inner, res)
+
+    def _inner_runner(self, inst: NodeInstance, ctx: NodeContext, key: bytes):
+        """run_inner(values, item_key) for a node that runs its inner graph itself, once per item."""
+        inner = inst.graph
+        engine = self._sub.setdefault(inst.id, Engine(self.cache_enabled))
+        inputs = {n.params["name"]: n.id for n in inner.nodes.values() if n.type == "core.graph_input"}
+        sub_ctx = replace(ctx, base_dir=inner.base_dir)
+
+        def run_inner(values: dict[str, Any], item_key: bytes = b"") -> dict[str, Any]:
+            feed = {nid: ({"value": values.get(name, NO_VALUE)}, key + item_key + name.encode())
+                    for name, nid in inputs.items()}
+            res = engine.run(inner, context=sub_ctx, cancel=ctx.cancel, feed=feed)
+            if res.cancelled:
+                raise Cancelled()
+            if res.failed:
+                raise WorkbenchError(f"inside {inst.id}: {res.failed[0].error_line}")
+            return self._graph_outputs(inner, res)
+
+        return run_inner
+
+    @staticmethod
+    def _graph_outputs(inner: Pipeline, res: RunResult) -> dict[str, Any]:
+        """{output name: value} of an inner graph's core.graph_output nodes (NO_VALUE if skipped)."""
         outs = {}
         for n in inner.nodes.values():
             if n.type == "core.graph_output":

@@ -1,4 +1,4 @@
-"""Translations of node-facing strings (node names, categories, parameter labels).
+"""Translations of node-facing strings (node names, categories, parameter labels, port names, descriptions).
 
 The node specs hold plain English literals. Their translations live in
 ``resources/translations/<lang>.json`` as {"English": "translation"} tables, so the GUI, the CLI
@@ -24,6 +24,9 @@ def source_strings(registry: Registry) -> list[str]:
         out.add(spec.name)
         out.add(spec.category)
         out.update(p.label for p in spec.params)
+        out.update(p.name for p in spec.inputs + spec.outputs)  # port names, as the canvas shows them
+        if spec.description:
+            out.add(spec.description)
     return sorted(out)
 
 

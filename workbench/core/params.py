@@ -49,6 +49,36 @@ class Help:
 
 
 @dataclass(frozen=True)
+class DepthRange:
+    """The parameter is a pixel value: its range follows the input image's depth
+    (0-255 for uint8, 0-65535 for uint16, 0-1 for float) where the GUI knows the input."""
+
+
+@dataclass(frozen=True)
+class ActiveWhen:
+    """The parameter matters only while another parameter (an enum) has one of these member names."""
+
+    param: str
+    values: tuple[str, ...]
+
+    def __init__(self, param: str, *values: str) -> None:
+        object.__setattr__(self, "param", param)
+        object.__setattr__(self, "values", tuple(values))
+
+
+DEPTH_RANGES = {"uint8": (0.0, 255.0, 1.0), "uint16": (0.0, 65535.0, 1.0), "bool": (0.0, 1.0, 1.0)}
+
+
+def depth_range(dtype_name: str) -> tuple[float, float, float]:
+    """(minimum, maximum, step) of a pixel value for an image of this numpy dtype name."""
+    if dtype_name in DEPTH_RANGES:
+        return DEPTH_RANGES[dtype_name]
+    if dtype_name.startswith("float"):
+        return (0.0, 1.0, 0.001)
+    return (0.0, 65535.0, 1.0)
+
+
+@dataclass(frozen=True)
 class MaxChars:
     """A text parameter's length bound (checked when a file loads, so `validate` reports it)."""
 
@@ -86,13 +116,14 @@ ROI_SHAPES = {
     "rect": ("x", "y", "w", "h"),
     "rotated_rect": ("cx", "cy", "w", "h", "angle"),
     "circle": ("cx", "cy", "r"),
+    "annulus": ("cx", "cy", "r_inner", "r_outer"),  # a ring: inside r_outer and outside r_inner
     "polygon": ("points",),
 }
 
 
 @dataclass(frozen=True)
 class Roi:
-    """A region of interest in image pixels: rect, rotated_rect, circle or polygon."""
+    """A region of interest in image pixels: rect, rotated_rect, circle, annulus or polygon."""
 
     shape: str
     values: tuple = field(default=())  # in the order of ROI_SHAPES[shape]; polygon: ((x, y), ...)
@@ -108,6 +139,10 @@ class Roi:
     @classmethod
     def circle(cls, cx: float, cy: float, r: float) -> "Roi":
         return cls("circle", (float(cx), float(cy), float(r)))
+
+    @classmethod
+    def annulus(cls, cx: float, cy: float, r_inner: float, r_outer: float) -> "Roi":
+        return cls("annulus", (float(cx), float(cy), float(r_inner), float(r_outer)))
 
     @classmethod
     def polygon(cls, points) -> "Roi":
@@ -142,6 +177,8 @@ class Roi:
             raise ParamError(f"{shape} ROI needs positive w and h")
         if shape == "circle" and roi.values[2] <= 0:
             raise ParamError("circle ROI needs a positive r")
+        if shape == "annulus" and not 0 <= roi.values[2] < roi.values[3]:
+            raise ParamError("annulus ROI needs 0 <= r_inner < r_outer")
         return roi
 
     def points(self) -> np.ndarray:
@@ -154,9 +191,10 @@ class Roi:
             import cv2
 
             return cv2.boxPoints(((v[0], v[1]), (v[2], v[3]), v[4])).astype(np.float32)
-        if self.shape == "circle":
+        if self.shape in ("circle", "annulus"):  # an annulus: its outer circle
+            r = v[2] if self.shape == "circle" else v[3]
             t = np.linspace(0, 2 * math.pi, 64, endpoint=False)
-            return np.stack([v[0] + v[2] * np.cos(t), v[1] + v[2] * np.sin(t)], 1).astype(np.float32)
+            return np.stack([v[0] + r * np.cos(t), v[1] + r * np.sin(t)], 1).astype(np.float32)
         return np.array(v[0], np.float32)
 
     def bounds(self, image_shape: tuple[int, ...]) -> tuple[int, int, int, int]:
@@ -179,6 +217,11 @@ class Roi:
             m[y:y + h, x:x + w] = 255
         elif self.shape == "circle":
             cv2.circle(m, (round(self.values[0]), round(self.values[1])), round(self.values[2]), 255, -1)
+        elif self.shape == "annulus":
+            centre = (round(self.values[0]), round(self.values[1]))
+            cv2.circle(m, centre, round(self.values[3]), 255, -1)
+            if self.values[2] > 0:
+                cv2.circle(m, centre, round(self.values[2]), 0, -1)
         else:
             cv2.fillPoly(m, [np.round(self.points()).astype(np.int32)], 255)
         return m
@@ -338,8 +381,17 @@ class ParamSpec:
     optional: bool = False  # None is an accepted value (e.g. "no ROI": whole image)
     label: str = ""
     help: str = ""
+    follows_depth: bool = False  # a pixel value: the GUI's range follows the input image's depth
+    active_when: ActiveWhen | None = None  # only used while another parameter has one of these values
     template_fields: tuple[str, ...] | None = None  # a str parameter that is a name template
     max_chars: int | None = None  # a str parameter's length bound
+
+    def is_active(self, params: dict) -> bool:
+        """False when the parameter has no effect with these parameter values (shown greyed out)."""
+        if self.active_when is None:
+            return True
+        v = params.get(self.active_when.param)
+        return getattr(v, "name", v) in self.active_when.values
 
     @property
     def choices(self) -> list[str]:
@@ -406,6 +458,10 @@ class ParamSpec:
             d["fields"] = list(self.template_fields)
         if self.help:
             d["help"] = self.help
+        if self.follows_depth:
+            d["follows_depth"] = True
+        if self.active_when is not None:
+            d["active_when"] = {self.active_when.param: list(self.active_when.values)}
         return d
 
 

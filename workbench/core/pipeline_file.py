@@ -66,7 +66,9 @@ def load_pipeline(path: str | Path, registry: Registry | None = None, *, allow_i
         raise PipelineError([Problem("", "file not found")], str(path)) from None
     except UnicodeDecodeError as exc:
         raise PipelineError([Problem("", f"cannot read file: not UTF-8 text, so not a pipeline (byte {exc.start}: "
-                                     f"{raw[exc.start:exc.start + 1]!r})")], str(path)) from None
+                                     f"{raw[exc.start:exc.start + 1]!r}); an image or video becomes a pipeline "
+                                     "with a source node when opened in the GUI or given to `workbench run --input`")],
+                            str(path)) from None
     except OSError as exc:
         raise PipelineError([Problem("", f"cannot read file: {exc.strerror or exc}")], str(path)) from None
     return loads_pipeline(text, registry, base_dir=path.resolve().parent, source=str(path),
@@ -254,14 +256,15 @@ def _add_node(pipe: Pipeline, i: int, raw: Any, registry: Registry, base_dir: Pa
         except ParamError as exc:
             problems.append(Problem(where, str(exc)))
     inner = None
-    if type_id == "core.subgraph":
+    if spec.inner_graph:
         g = raw.get("graph")
         if not isinstance(g, dict):
-            problems.append(Problem(where, "a subgraph needs a 'graph' object with nodes and edges"))
+            problems.append(Problem(where, "a subgraph needs a 'graph' object with nodes and edges" if type_id == "core.subgraph"
+                                    else f"a {type_id} node needs a 'graph' object with its inner nodes and edges"))
             return
         inner = _graph_from_dict(g, registry, base_dir, problems, f"{where}/", allow_incomplete)
     elif "graph" in raw:
-        problems.append(Problem(where, "only core.subgraph nodes have a 'graph'"))
+        problems.append(Problem(where, "only subgraph and for-each nodes have a 'graph'"))
     pipe.add_node(type_id, nid, values, graph=inner)
 
 

@@ -30,7 +30,8 @@ from typing import Any, Callable, get_args, get_origin, get_type_hints
 
 from workbench.core.errors import RegistryError
 from workbench.core.fileio import file_stamp
-from workbench.core.params import FileParam, Help, MaxChars, ParamSpec, Range, Template, kind_of, path_text
+from workbench.core.params import (ActiveWhen, DepthRange, FileParam, Help, MaxChars, ParamSpec, Range, Template,
+                                    kind_of, path_text)
 from workbench.core.types import DATA_TYPES, DataType
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
@@ -75,6 +76,9 @@ class NodeContext:
     cancel: CancelToken | None = None
     report_progress: Callable[[float, str], None] | None = None
     notes: list[str] = field(default_factory=list)  # per node: e.g. "ran on CPU: no NVIDIA driver"
+    # for a node with an inner graph (flow.for_each): run_inner({input name: value}, item key) ->
+    # {output name: value}; set by the engine, which owns the inner graph's engine and cache
+    run_inner: Callable[[dict[str, Any], bytes], dict[str, Any]] | None = None
 
     def progress(self, fraction: float, message: str = "") -> None:
         if self.report_progress:
@@ -136,6 +140,12 @@ class NodeSpec:
     # "count" | "fps"} (count: the frames the source holds). Undeclared ports go by type
     # (workbench.runtime.feed.FrameFeed, the one place that feeds frames).
     frame_outputs: tuple[tuple[str, str], ...] = ()
+    # the node carries an inner pipeline (NodeInstance.graph), saved under "graph" and opened in a
+    # macro tab: core.subgraph (run once by the engine) and flow.for_each (runs it per item itself)
+    inner_graph: bool = False
+    # a merge node (flow.switch) gets None on an optional input whose branch was skipped; any
+    # other node is skipped with its upstream
+    merge: bool = False
     module: str = ""
 
     @property
@@ -204,7 +214,9 @@ def _param_spec(name: str, annotation: Any, default: Any, where: str) -> ParamSp
     spec = ParamSpec(name=name, kind=kind, default=default, minimum=rng.minimum, maximum=rng.maximum,
                      step=rng.step, enum=en, path_mode=fp.mode, path_filter=fp.filter,
                      optional=optional, label=label, help=hlp, template_fields=tpl,
-                     max_chars=max_chars)
+                     max_chars=max_chars,
+                     follows_depth=any(isinstance(m, DepthRange) for m in meta),
+                     active_when=next((m for m in meta if isinstance(m, ActiveWhen)), None))
     try:
         coerced = spec.coerce(default)
     except Exception as exc:
@@ -215,7 +227,7 @@ def _param_spec(name: str, annotation: Any, default: Any, where: str) -> ParamSp
 
 def node(node_id: str, *, name: str, category: str, version: int = 1, output: str = "out",
          description: str | None = None, cacheable: bool = True, cache_extra=None, migrate=None,
-         ports=None, set_input=None, list_inputs=None, frame_outputs=None):
+         ports=None, set_input=None, list_inputs=None, frame_outputs=None, inner_graph=False, merge=False):
     """Declare a node. See the module docstring."""
 
     def wrap(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -263,7 +275,8 @@ def node(node_id: str, *, name: str, category: str, version: int = 1, output: st
             description=description if description is not None else doc.split("\n\n")[0].replace("\n", " "),
             single_output=single, wants_ctx=wants_ctx, cacheable=cacheable, cache_extra=cache_extra,
             migrate=migrate, ports=ports, set_input=set_input, list_inputs=list_inputs,
-            frame_outputs=tuple((frame_outputs or {}).items()), module=func.__module__,
+            frame_outputs=tuple((frame_outputs or {}).items()), inner_graph=inner_graph, merge=merge,
+            module=func.__module__,
         )
         func.__node_spec__ = spec
         return func

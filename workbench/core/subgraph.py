@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
+from workbench.core.params import Help
 from workbench.core.spec import NodeContext, PortSpec, node
 from workbench.core.types import DATA_TYPES, NO_VALUE, AnyValue
 
@@ -48,10 +49,31 @@ def _subgraph_ports(_params: dict, inst: Any):
     return ins, outs
 
 
-@node("core.subgraph", name="Subgraph", category="Flow", ports=_subgraph_ports,
+@node("core.subgraph", name="Subgraph", category="Flow", ports=_subgraph_ports, inner_graph=True,
       description="Runs an inner pipeline (a macro); its ports are the inner graph inputs and outputs.")
-def subgraph(ctx: NodeContext, title: str = "Macro") -> None:
+def subgraph(ctx: NodeContext, title: str = "Macro",
+             exposed: Annotated[str, Help("inner parameters shown on the macro: node.param, comma-separated")] = ""
+             ) -> None:
     raise RuntimeError("a subgraph is run by the engine")  # never called: the engine runs inst.graph
+
+
+def exposed_params(inst: Any) -> list[tuple[str, Any]]:
+    """(inner node id, ParamSpec) of each inner parameter exposed on macro ``inst`` that still exists."""
+    out = []
+    inner = inst.graph
+    for item in str(inst.params.get("exposed", "") or "").split(","):
+        nid, _, name = item.strip().partition(".")
+        spec = inner.nodes[nid].spec.param(name) if inner is not None and nid in inner.nodes else None
+        if spec is not None:
+            out.append((nid, spec))
+    return out
+
+
+def toggle_exposed(text: str, node_id: str, name: str) -> str:
+    """The ``exposed`` text with ``node_id.name`` added, or removed when it was there."""
+    items = [i.strip() for i in (text or "").split(",") if i.strip()]
+    key = f"{node_id}.{name}"
+    return ", ".join([i for i in items if i != key] if key in items else items + [key])
 
 
 # ---------------------------------------------------------------- grouping into a macro

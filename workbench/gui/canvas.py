@@ -34,6 +34,7 @@ from workbench.core.graph import (Edge, EdgeAdded, EdgeRemoved, NodeAdded, NodeR
 from workbench.gui.canvas_items import (GRID, HEADER_H, INPUT, OUTPUT, LinkItem, NodeItem, Style,
                                         layered_layout, place_unpositioned)
 from workbench.gui.document import Document, DocumentReset, NodesMoved, node_pos
+from workbench.gui.canvas_layout import beside, free_spot, layered
 from workbench.gui.canvas_links import LinkDragMixin
 from workbench.gui.canvas_menu import NODE_MIME, MenuDropMixin, _top_left  # noqa: F401 (NODE_MIME: the drag type)
 
@@ -187,15 +188,36 @@ class Canvas(LinkDragMixin, MenuDropMixin, QGraphicsView):
         return macro
 
     def add_node(self, type_id: str, scene_pos: QPointF | None = None) -> str:
-        """Add a node with its title bar under ``scene_pos`` (None: the view's centre); its id."""
-        if scene_pos is None:
-            scene_pos = self.mapToScene(self.viewport().rect().center())
+        """Add a node with its title bar under ``scene_pos``; its id. None (Enter or double-click in
+        the palette): beside the selection, else at the view's centre, moved clear of other nodes."""
         step = GRID / 2
-        x = round((scene_pos.x() - 75.0) / step) * step
-        y = round((scene_pos.y() - HEADER_H / 2) / step) * step
+        if scene_pos is None:
+            rects = {nid: self._rect_of(nid) for nid in self._nodes}
+            spot = beside([rects[n] for n in self.selected_ids() if n in rects])
+            if spot is None:
+                c = self.mapToScene(self.viewport().rect().center())
+                spot = (c.x() - 75.0, c.y() - HEADER_H / 2)
+            x, y = free_spot(list(rects.values()), round(spot[0] / step) * step, round(spot[1] / step) * step,
+                             150.0, 90.0, step)
+        else:
+            x = round((scene_pos.x() - 75.0) / step) * step
+            y = round((scene_pos.y() - HEADER_H / 2) / step) * step
         nid = self.doc.add_node(type_id, (x, y))
         self.select([nid])
         return nid
+
+    def _rect_of(self, node_id: str) -> tuple[float, float, float, float]:
+        r = self._nodes[node_id].sceneBoundingRect()
+        return (r.x(), r.y(), r.width(), r.height())
+
+    def auto_layout(self) -> None:
+        """Arrange the nodes left to right by their links (one undo step)."""
+        if not self._nodes:
+            return
+        rects = {nid: self._rect_of(nid) for nid in self._nodes}
+        origin = (min(r[0] for r in rects.values()), min(r[1] for r in rects.values()))
+        sizes = {nid: (r[2], r[3]) for nid, r in rects.items()}
+        self.doc.move_nodes(layered(self.doc.pipeline, sizes, origin))
 
     def retranslate(self) -> None:
         for item in self._nodes.values():

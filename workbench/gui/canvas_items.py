@@ -178,7 +178,7 @@ class NodeItem(QGraphicsRectItem):
         st = self.look
         spec = inst.spec
         self.category = spec.category
-        self.description = spec.description
+        self.description = node_tr(spec.description) if spec.description else ""
         name = node_tr(spec.name)
         if inst.type == "core.subgraph":
             self.title = str(inst.params.get("title") or name)

@@ -55,7 +55,7 @@ class MenuDropMixin:
                 specs = sorted((s for s in reg if s.category == cat), key=lambda s: node_tr(s.name))
                 for spec in specs:
                     act = sub.addAction(node_tr(spec.name))
-                    act.setToolTip(spec.description)
+                    act.setToolTip(node_tr(spec.description))
                     act.setData(spec.id)
                     act.triggered.connect(lambda _=False, tid=spec.id, p=QPointF(sp): self.add_node(tid, p))
             menu.addSeparator()

@@ -137,8 +137,10 @@ class CompareViewer(QWidget):
             if hasattr(v, "retranslate"):
                 v.retranslate()
 
-    def set_images(self, a: np.ndarray | None, b: np.ndarray | None, title_a: str = "", title_b: str = "") -> None:
-        """Show a and b (OpenCV layout, any dtype). Zoom is kept while the sizes stay the same."""
+    def set_images(self, a: np.ndarray | None, b: np.ndarray | None, title_a: str = "", title_b: str = "",
+                   overlays_a: list | None = None, overlays_b: list | None = None) -> None:
+        """Show a and b (OpenCV layout, any dtype), each with its overlays in the side-by-side views.
+        Zoom is kept while the sizes stay the same."""
         self._a, self._b = a, b
         self._titles = (title_a, title_b)
         self.title_a.setText(title_a)
@@ -151,6 +153,8 @@ class CompareViewer(QWidget):
         if self.viewer_b.image is not None and self.viewer_b.image.shape[:2] != shape_b:
             self.viewer_a.fit()  # a's fit rules (b follows it through the link)
         self.split_viewer.set_pair(a, b)
+        self.viewer_a.set_overlays(list(overlays_a or []))
+        self.viewer_b.set_overlays(list(overlays_b or []))
 
     def mode(self) -> str:
         return self._mode

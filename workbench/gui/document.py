@@ -25,6 +25,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from workbench.core.errors import WorkbenchError
 from workbench.core.graph import Edge, Pipeline
+from workbench.core.params import Roi
 from workbench.core.pipeline_file import (dumps_pipeline, graph_from_dict, graph_to_dict, load_pipeline,
                                           save_pipeline)
 from workbench.core.registry import Registry, default_registry
@@ -174,6 +175,8 @@ class SetParamCmd(_Cmd):
             return False
         if other.stamp - self.stamp > self.MERGE_WINDOW_S:
             return False
+        if isinstance(other.new, Roi) or isinstance(self.new, Roi):
+            return False  # an ROI changes once per drawing or handle drag: each is its own step
         self.new, self.stamp = other.new, other.stamp
         return True
 
@@ -203,6 +206,30 @@ class MoveCmd(_Cmd):
 
 
 # ---------------------------------------------------------------- the document
+def _with_relative_paths(pipe: Pipeline, folder: Path, registry: Registry) -> Pipeline:
+    """A copy of ``pipe`` to write into ``folder``: files it reads from that folder (or below), chosen
+    as absolute paths (picked before the first save, dropped), are written relative to it, so the
+    folder can move. The open pipeline keeps its values (no undo step, no re-run)."""
+    from workbench.core.pipeline_file import loads_pipeline
+
+    copy = loads_pipeline(dumps_pipeline(pipe), registry, base_dir=folder, allow_incomplete=True)
+
+    def walk(graph: Pipeline) -> None:
+        for inst in graph.nodes.values():
+            for p in inst.spec.params:
+                value = inst.params.get(p.name)
+                if p.kind == "path" and p.path_mode in ("open", "dir") and value and Path(value).is_absolute():
+                    try:
+                        inst.params[p.name] = Path(value).resolve().relative_to(folder).as_posix()
+                    except ValueError:
+                        pass  # outside the pipeline's folder: kept as chosen
+            if inst.graph is not None:
+                walk(inst.graph)
+
+    walk(copy)
+    return copy
+
+
 class Document(QObject):
     changed = Signal(object)  # pipeline events (NodeAdded, EdgeAdded, ParamChanged, ...), NodesMoved, DocumentReset
     modifiedChanged = Signal(bool)
@@ -268,7 +295,7 @@ class Document(QObject):
         target = Path(path) if path else self.path
         if target is None:
             raise WorkbenchError("choose a file name first (Save As)")
-        save_pipeline(self.pipeline, target)
+        save_pipeline(_with_relative_paths(self.pipeline, target.resolve().parent, self.registry), target)
         target = target.resolve()
         if target != self.path:
             self.path = target
@@ -286,7 +313,7 @@ class Document(QObject):
         if type_id not in self.registry:
             raise WorkbenchError(f"unknown node type {type_id!r}")
         nid = node_id or self.pipeline.new_id(type_id)
-        graph = Pipeline(self.registry, self.pipeline.base_dir) if type_id == "core.subgraph" else None
+        graph = Pipeline(self.registry, self.pipeline.base_dir) if self.registry[type_id].inner_graph else None
         err = self._push(AddNodeCmd(self, type_id, nid, params, pos, graph))
         if err:
             raise WorkbenchError(err)

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QSettings, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QSettings, QTranslator
 
 from workbench.core.i18n import LANGUAGES, tr
 from workbench.core.paths import resources_dir
@@ -48,15 +48,22 @@ def set_language(lang: str, save: bool = False) -> bool:
     if lang not in LANGUAGES:
         return False
     app = QCoreApplication.instance()
-    old = _state["translator"]
-    if old is not None and app is not None:
-        app.removeTranslator(old)
-        _state["translator"] = None
+    for key in ("translator", "qt_translator"):
+        old = _state.get(key)
+        if old is not None and app is not None:
+            app.removeTranslator(old)
+        _state[key] = None
     if lang != "en":
         trans = QTranslator()
         if trans.load(str(qm_path(lang))) and app is not None:
             app.installTranslator(trans)
             _state["translator"] = trans
+        # Qt's own strings (Save/Discard/Yes/No buttons, file dialogs): the qtbase catalogue that
+        # ships with PySide6 (inside the bundle when frozen)
+        qt_trans = QTranslator()
+        if qt_trans.load(f"qtbase_{lang}", QLibraryInfo.path(QLibraryInfo.TranslationsPath)) and app is not None:
+            app.installTranslator(qt_trans)
+            _state["qt_translator"] = qt_trans
     _state["lang"] = lang
     if save:
         QSettings().setValue("ui/language", lang)

@@ -17,10 +17,12 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (QAbstractSpinBox, QColorDialog, QComboBox, QFileDialog, QFrame, QGridLayout,
-                               QHBoxLayout, QLabel, QScrollArea, QSlider, QToolButton, QVBoxLayout, QWidget)
+                               QHBoxLayout, QLabel, QMenu, QScrollArea, QSlider, QToolButton, QVBoxLayout,
+                               QWidget)
 
-from workbench.core.graph import NodeRemoved, ParamChanged
-from workbench.core.params import Color, ParamSpec
+from workbench.core.graph import NodeRemoved, ParamChanged, SubgraphChanged
+from workbench.core.subgraph import exposed_params, toggle_exposed
+from workbench.core.params import Color, ParamSpec, depth_range
 from workbench.gui import theme
 from workbench.gui.document import Document, DocumentReset
 from workbench.gui.i18n import node_tr, t
@@ -37,6 +39,7 @@ class Inspector(QWidget):
     """The selected node's parameters (see the module docstring)."""
 
     roiChanged = Signal(str, str, object)   # (node id, param name, Roi | None) when the shown node's ROI changes
+    drawRoi = Signal(str, str)              # (param name, shape): the user asks to draw the ROI in the viewer
     message = Signal(str)                   # one-line messages (refused values)
 
     def __init__(self, doc: Document, parent=None) -> None:
@@ -45,6 +48,11 @@ class Inspector(QWidget):
         self._nid: str | None = None
         self._rows: dict[str, _Row] = {}
         self._run_info: tuple | None = None
+        self._input_dtype: str | None = None
+        self._targets: dict[str, tuple[Document, str, str]] = {}  # exposed row key -> (inner doc, node, param)
+        self._macro: tuple[Document, str] | None = None  # (outer doc, macro id) while editing inside a macro
+        self._inner_docs: dict[int, Document] = {}  # per macro graph: a document over it (exposed rows)
+        self.expose_menu: QMenu | None = None
         self._wheel_guard = _NoWheelUnlessFocused(self)
         self.setMinimumWidth(260)
 
@@ -156,8 +164,21 @@ class Inspector(QWidget):
                 self.roiChanged.emit(self._nid, name, None)
         self._nid = node_id
         self._run_info = None
+        self._input_dtype = None
         self._show_node()
         self._emit_rois()
+
+    def set_document(self, doc: Document, macro: tuple[Document, str] | None = None) -> None:
+        """Edit another document's nodes (a macro's inner graph: ``macro`` = (outer document, macro
+        id), whose parameters can then be exposed on the macro); call set_node(None) first."""
+        self._macro = macro
+        if doc is self.doc:
+            return
+        self.doc.changed.disconnect(self._on_doc_changed)
+        self.doc = doc
+        doc.changed.connect(self._on_doc_changed)
+        self._nid = None
+        self._show_node()
 
     def _emit_rois(self) -> None:
         for name, row in self._rows.items():
@@ -171,6 +192,15 @@ class Inspector(QWidget):
             return
         x, y, w, h = (float(v) for v in rect)
         self._commit(name, {"shape": "rect", "x": x, "y": y, "w": w, "h": h})
+
+    def draw_roi(self, name: str, shape: str) -> None:
+        self.drawRoi.emit(name, shape)
+
+    def set_roi_value(self, name: str, roi) -> None:
+        """The viewer drew or edited ROI ``name`` of the shown node (any shape)."""
+        row = self._rows.get(name)
+        if self._nid is not None and row is not None and row.spec.kind == "roi" and roi is not None:
+            self._commit(name, roi.to_json())
 
     def set_run_info(self, status: str, ms: float | None, notes: list[str], error: str) -> None:
         """Show the shown node's last run (read-only): status and time, notes such as
@@ -246,13 +276,15 @@ class Inspector(QWidget):
             self._commit(spec.name, c)
 
     def _value(self, name: str) -> Any:
-        inst = self.doc.pipeline.nodes[self._nid]
-        return inst.params.get(name, inst.spec.param(name).default)
+        doc, nid, pname = self._targets.get(name, (self.doc, self._nid, name))
+        inst = doc.pipeline.nodes[nid]
+        return inst.params.get(pname, inst.spec.param(pname).default)
 
     def _commit(self, name: str, value: Any) -> None:
         if self._nid is None:
             return
-        why = self.doc.set_param(self._nid, name, value)
+        doc, nid, pname = self._targets.get(name, (self.doc, self._nid, name))
+        why = doc.set_param(nid, pname, value)
         if why:
             self._error.setText(why)
             self._error.show()
@@ -264,6 +296,33 @@ class Inspector(QWidget):
         else:
             self._error.clear()
             self._error.hide()
+
+    def set_input_dtype(self, dtype_name: str | None) -> None:
+        """The depth of the image flowing into the shown node: pixel-value ranges follow it."""
+        self._input_dtype = dtype_name
+        if dtype_name is None:
+            return
+        for row in self._rows.values():
+            if row.spec.follows_depth and hasattr(row.editor, "set_range"):
+                row.editor.set_range(*depth_range(dtype_name))
+
+    def _update_active(self) -> None:
+        """Grey out parameters that have no effect in the current mode."""
+        if self._nid is None or self._nid not in self.doc.pipeline.nodes:
+            return
+        inst = self.doc.pipeline.nodes[self._nid]
+        params = {p.name: inst.params.get(p.name, p.default) for p in inst.spec.params}
+        for key, row in self._rows.items():
+            if key in self._targets:  # exposed from inside a macro: the inner node's mode decides
+                doc, nid, _ = self._targets[key]
+                inner = doc.pipeline.nodes[nid]
+                on = row.spec.is_active({p.name: inner.params.get(p.name, p.default) for p in inner.spec.params})
+            else:
+                on = row.spec.is_active(params)
+            for w in (row.label, row.editor.widget):
+                w.setEnabled(on)
+            if not on:
+                row.label.setToolTip(t("Not used in this mode") + f" ({row.spec.name})")
 
     def _refresh(self, name: str) -> None:
         row = self._rows[name]
@@ -281,14 +340,24 @@ class Inspector(QWidget):
             self.set_node(None)
         elif isinstance(event, NodeRemoved) and event.node_id == self._nid:
             self.set_node(None)
+        elif isinstance(event, ParamChanged) and event.node_id == self._nid and event.name == "exposed" \
+                and self.doc.pipeline.nodes[self._nid].graph is not None:
+            self._show_node()  # the macro's exposed inner parameters changed: rebuild the form
         elif isinstance(event, ParamChanged) and event.node_id == self._nid and event.name in self._rows:
             self._refresh(event.name)
+            self._update_active()
             if self._rows[event.name].spec.kind == "roi":
                 self.roiChanged.emit(self._nid, event.name, self._value(event.name))
+        elif isinstance(event, SubgraphChanged) and event.node_id == self._nid:
+            for key in self._targets:
+                if key in self._rows:
+                    self._refresh(key)
+            self._update_active()
 
     def _clear_form(self) -> None:
         """A new, empty form host (the old one, with its editors, is deleted)."""
         self._rows.clear()
+        self._targets.clear()
         old = self._form_host
         host = QWidget()
         form = QGridLayout(host)
@@ -325,7 +394,7 @@ class Inspector(QWidget):
         self._title.setToolTip(spec.id)
         self._swatch.setPixmap(_swatch(theme.category_color(spec.category), 12, 12).pixmap(12, 12))
         self._subtitle.setText(f"{nid}  ·  {spec.id}  ·  {node_tr(spec.category)}")
-        self._desc.setText(spec.description)
+        self._desc.setText(node_tr(spec.description))
         muted = theme.canvas_colors()["subtext"].name()
         self._desc.setStyleSheet(f"color: {muted};")
         self._subtitle.setStyleSheet(f"color: {muted};")
@@ -335,15 +404,50 @@ class Inspector(QWidget):
         self._no_params.setVisible(not spec.params)
         for i, p in enumerate(spec.params):
             self._add_row(i, p)
+        if inst.graph is not None:
+            self._add_exposed_rows(inst, len(spec.params))
         for name in self._rows:
             self._refresh(name)
+        self._update_active()
+        self.set_input_dtype(getattr(self, "_input_dtype", None))
         self._show_run_info()
 
-    def _add_row(self, i: int, p: ParamSpec) -> None:
-        commit = (lambda name: lambda v: self._commit(name, v))(p.name)
+    def _add_exposed_rows(self, inst, first_row: int) -> None:
+        """The inner parameters exposed on this macro, edited in its inner graph."""
+        doc = self._inner_docs.get(id(inst.graph))
+        if doc is None:
+            doc = self._inner_docs[id(inst.graph)] = Document(inst.graph, registry=self.doc.registry,
+                                                              undo=self.doc.undo)
+        for k, (nid, p) in enumerate(x for x in exposed_params(inst) if x[1].kind != "roi"):
+            key = f"{nid}.{p.name}"
+            self._targets[key] = (doc, nid, p.name)
+            self._add_row(first_row + k, p, key=key, text=f"{nid} · {node_tr(p.label)}")
+
+    def _expose_menu(self, name: str, pos) -> None:
+        """Right-click on a parameter of a node inside a macro: show it on the macro, or stop."""
+        outer, macro_id = self._macro
+        inst = outer.pipeline.nodes.get(macro_id)
+        if inst is None or self._nid is None:
+            return
+        text = str(inst.params.get("exposed", ""))
+        menu = QMenu(self)
+        act = menu.addAction(t("Show on the macro"))
+        act.setCheckable(True)
+        act.setChecked(f"{self._nid}.{name}" in [i.strip() for i in text.split(",")])
+        nid = self._nid
+        act.triggered.connect(lambda _on: outer.set_param(macro_id, "exposed", toggle_exposed(text, nid, name)))
+        self.expose_menu = menu
+        menu.popup(self._rows[name].label.mapToGlobal(pos))
+
+    def _add_row(self, i: int, p: ParamSpec, key: str | None = None, text: str | None = None) -> None:
+        key = key or p.name
+        commit = (lambda name: lambda v: self._commit(name, v))(key)
         ed = make_editor(p, commit, self)
-        label = QLabel(node_tr(p.label))
-        label.setObjectName(f"label_{p.name}")
+        label = QLabel(text or node_tr(p.label))
+        label.setObjectName(f"label_{key}")
+        if self._macro is not None and key == p.name:
+            label.setContextMenuPolicy(Qt.CustomContextMenu)
+            label.customContextMenuRequested.connect(lambda pos, name=p.name: self._expose_menu(name, pos))
         label.setToolTip(f"{p.help}\n({p.name})" if p.help else p.name)
         label.setBuddy(ed.controls()[0])
         top = p.kind == "roi"
@@ -355,16 +459,16 @@ class Inspector(QWidget):
             if isinstance(w, (QAbstractSpinBox, QComboBox, QSlider)):
                 w.installEventFilter(self._wheel_guard)
         reset = QToolButton()
-        reset.setObjectName(f"reset_{p.name}")
+        reset.setObjectName(f"reset_{key}")
         reset.setText("↺")
         reset.setAutoRaise(True)
         reset.setFocusPolicy(Qt.NoFocus)
         reset.setToolTip(t("Reset to default") + f": {_value_text(p, p.default)}")
-        reset.clicked.connect(lambda _=False, name=p.name, d=p.default: self._commit(name, d))
+        reset.clicked.connect(lambda _=False, name=key, d=p.default: self._commit(name, d))
         self._form.addWidget(label, i, 0)
         self._form.addWidget(ed.widget, i, 1)
         self._form.addWidget(reset, i, 2, Qt.AlignTop if top else Qt.AlignVCenter)
-        self._rows[p.name] = _Row(p, label, ed, reset)
+        self._rows[key] = _Row(p, label, ed, reset)
 
     def _show_run_info(self) -> None:
         info = self._run_info

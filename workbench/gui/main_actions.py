@@ -45,8 +45,12 @@ ACTIONS = (
     Action("delete", lambda: t("&Delete"), K.Delete, "canvas.delete_selected"),
     Action("group", lambda: t("&Group into Macro"), "Ctrl+G", "group_selected"),
     Action("fit", lambda: t("&Fit Graph"), "Space", "fit_all"),
+    Action("auto_layout", lambda: t("&Arrange Nodes"), "Ctrl+L", "auto_layout"),
     Action("run", lambda: t("&Run"), "F5", "run_once"),
     Action("live", lambda: t("&Live Tuning"), None, "set_live", checkable=True),
+    Action("live_camera", lambda: t("Live &Camera"), "F6", "camera.toggle", checkable=True),
+    Action("grab_frame", lambda: t("&Grab Camera Frame"), "F7", "camera.grab"),
+    Action("plc", lambda: t("&PLC I/O…"), None, "edit_plc"),
     Action("folder", lambda: t("Run over &Folder…"), "Ctrl+F5", "run_folder_dialog"),
     Action("cancel", lambda: t("&Cancel Run"), "Esc", "cancel_run"),
     Action("operator", lambda: t("&Operator Mode…"), "Ctrl+Shift+O", "open_operator"),
@@ -55,6 +59,7 @@ ACTIONS = (
     Action("teach", lambda: t("&Teach by Example…"), None, "open_teach"),
     Action("search", lambda: t("Find &Node"), K.Find, "_focus_search"),
     Action("reset_layout", lambda: t("Reset &Layout"), None, "reset_layout"),
+    Action("node_help", lambda: t("&Node Help"), "F1", "show_node_help"),
     Action("about", lambda: t("&About Vision Workbench"), None, "about"),
 )
 OBJECT_NAMES = {"dup": "duplicate"}  # the action's object name, where it differs from its attribute
@@ -62,15 +67,15 @@ OBJECT_NAMES = {"dup": "duplicate"}  # the action's object name, where it differ
 MENUS = (  # attribute, title, items
     ("m_file", lambda: t("&File"), ("new", "open", "@recent", "@examples", "-", "save", "save_as", "-", "quit")),
     ("m_edit", lambda: t("&Edit"), ("undo", "redo", "-", "copy", "paste", "dup", "delete", "-", "group", "search")),
-    ("m_view", lambda: t("&View"), ("fit", "-", "@docks", "-", "@theme", "@lang", "reset_layout")),
-    ("m_run", lambda: t("&Run"), ("run", "live", "folder", "cancel", "-", "@device", "-", "replay", "operator",
-                                "model_tools", "teach")),
-    ("m_help", lambda: t("&Help"), ("about",)),
+    ("m_view", lambda: t("&View"), ("fit", "auto_layout", "-", "@docks", "-", "@theme", "@lang", "reset_layout")),
+    ("m_run", lambda: t("&Run"), ("run", "live", "live_camera", "grab_frame", "folder", "cancel", "-", "@device", "-",
+                                "plc", "replay", "operator", "model_tools", "teach")),
+    ("m_help", lambda: t("&Help"), ("node_help", "-", "about")),
 )
 SUBMENUS = {"recent": ("m_recent", lambda: t("Open &Recent")), "examples": ("m_examples", lambda: t("&Examples")),
             "theme": ("m_theme", lambda: t("&Theme")), "lang": ("m_lang", lambda: t("&Language")),
             "device": ("m_device", lambda: t("Inference &Device"))}
-TOOLBAR = ("new", "open", "save", "-", "undo", "redo", "-", "run", "live", "folder", "-", "operator")
+TOOLBAR = ("new", "open", "save", "-", "undo", "redo", "-", "run", "live", "live_camera", "folder", "-", "operator")
 DEVICES = {"AUTO": lambda: t("Automatic (GPU when it works)"), "CPU": lambda: t("CPU"), "GPU": lambda: t("GPU")}
 THEME_NAMES = {"dark": lambda: t("Dark"), "light": lambda: t("Light")}
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from workbench.core.errors import PipelineError, WorkbenchError
 from workbench.core.paths import pipelines_dir, user_data_dir
 from workbench.core.pipeline_file import dumps_pipeline, loads_pipeline
-from workbench.gui.display import node_for_file
+from workbench.gui.display import IMAGE_EXTS, VIDEO_EXTS, node_for_file
 from workbench.gui.i18n import t
 
 MAX_RECENT = 10
@@ -34,6 +34,11 @@ def autosave_path(doc_path: Path | None) -> Path:
     key = hashlib.blake2b(str(doc_path or "untitled").encode(), digest_size=6).hexdigest()
     stem = doc_path.stem if doc_path else "untitled"
     return autosave_dir() / f"{stem}-{key}.json"
+
+
+def is_pipeline_file(path: Path) -> bool:
+    """False for what File > Open turns into a source node instead (images, videos, models, folders)."""
+    return not path.is_dir() and path.suffix.lower() not in IMAGE_EXTS | VIDEO_EXTS | {".onnx"}
 
 
 def pending_recoveries() -> list[Path]:
@@ -102,13 +107,19 @@ class FilesMixin:
         if not self.maybe_save():
             return
         start = str(self.doc.path.parent) if self.doc.path else str(pipelines_dir())
-        name, _ = QFileDialog.getOpenFileName(self, t("Open pipeline"), start, t("Pipelines (*.json)"))
+        images = " ".join(f"*{e}" for e in sorted(IMAGE_EXTS | VIDEO_EXTS))
+        name, _ = QFileDialog.getOpenFileName(self, t("Open pipeline"), start,
+                                              t("Pipelines (*.json)") + ";;" + t("Images and videos")
+                                              + f" ({images});;" + t("All files") + " (*)")
         if name:
             self.open(Path(name), ask=False)
 
     def open(self, path: Path, ask: bool = True) -> bool:
         if ask and not self.maybe_save():
             return False
+        if not is_pipeline_file(Path(path)):
+            return self._open_other(Path(path))
+        old_autosave = autosave_path(self.doc.path)  # the pipeline being left behind
         try:
             self.doc.open(path)
         except (WorkbenchError, OSError) as exc:
@@ -116,7 +127,7 @@ class FilesMixin:
                 "; ".join(str(p) for p in exc.problems[:3])
             self.show_message(t("Cannot open") + f" {Path(path).name}: {msg}", error=True)
             return False
-        self._discard_autosave()
+        old_autosave.unlink(missing_ok=True)
         from workbench.gui.security import confirm_outside_writes
 
         confirm_outside_writes(self, self.doc.pipeline)  # folders outside the output folder: asked once
@@ -127,6 +138,24 @@ class FilesMixin:
         self._clear_results()
         self.canvas.fit()
         QTimer.singleShot(0, self.canvas.fit)  # again once the window has its final layout
+        self.request_run()
+        return True
+
+    def _open_other(self, path: Path) -> bool:
+        """An image, video, folder or model opened as a file: a new pipeline with the node a drop
+        of it adds (the unsaved-changes question was asked already)."""
+        try:
+            node_for_file(path)
+        except WorkbenchError as exc:
+            self.show_message(t("Cannot open") + f" {exc}", error=True)
+            return False
+        self._discard_autosave()
+        self._close_macro_tabs()
+        self.doc.new()
+        self._dirty_extra = False
+        self.runner.reset()
+        self._clear_results()
+        self.drop_files([path])
         self.request_run()
         return True
 
@@ -240,9 +269,13 @@ class FilesMixin:
             if not type_id:
                 self.open(Path(params["open"]))
                 return []
-            added.append(self.canvas.add_node(type_id))
-            for name, value in params.items():
-                self.doc.set_param(added[-1], name, value)
+            self.doc.undo.beginMacro(t("Add") + f" {p.name}")  # one undo step per dropped file
+            try:
+                added.append(self.canvas.add_node(type_id))
+                for name, value in params.items():
+                    self.doc.set_param(added[-1], name, value)
+            finally:
+                self.doc.undo.endMacro()
         if added:
             self.canvas.select(added)
         return added

@@ -14,6 +14,7 @@ from workbench.core.pipeline_file import validate
 from workbench.gui.i18n import t
 from workbench.gui.runner import FolderRun
 from workbench.runtime.inspection import judged_measurements
+from workbench.runtime.spc import tolerance_limits
 
 
 class LaunchMixin:
@@ -48,7 +49,8 @@ class LaunchMixin:
             self.show_message(str(exc), error=True)
             return None
         self.folder_run = run
-        self._folder_counts = {"OK": 0, "NG": 0, "error": 0}
+        self._folder_counts = {"OK": 0, "NG": 0, "error": 0, "cancelled": 0}
+        self._browse_reset(run.out_dir)
         self.trend.clear()
         self.trend.set_shown(None)
         self._trend_chosen = False
@@ -66,8 +68,12 @@ class LaunchMixin:
 
     def _folder_row(self, index: int, row, result: RunResult) -> None:
         self.progress.setValue(index + 1)
-        key = row.verdict if row.verdict in ("OK", "NG") else ("error" if row.status == "error" else "OK")
+        self._folder_rows.append(row)
+        key = row.status if row.status in ("error", "cancelled") else \
+            (row.verdict if row.verdict in ("OK", "NG") else "OK")  # cancelled: its own state, not an error
         self._folder_counts[key] = self._folder_counts.get(key, 0) + 1
+        if row.status == "error":
+            self.trend.add_error(index)  # shown as a red mark, not silently skipped
         numeric = {k: float(v) for k, v in row.measurements.items()
                    if isinstance(v, (int, float)) and not isinstance(v, bool)}
         for name, value in numeric.items():
@@ -75,6 +81,8 @@ class LaunchMixin:
         if numeric and not self._trend_chosen:
             # show what the judges judge (other series are one click away in the legend menu)
             judged = judged_measurements(self.doc.pipeline)
+            for name, (low, high) in tolerance_limits(self.doc.pipeline).items():
+                self.trend.set_limits(name, low, high)
             pick = [k for k in numeric if k in judged] or [next(iter(numeric))]
             self.trend.set_shown(pick)
             self._trend_chosen = True
@@ -87,7 +95,8 @@ class LaunchMixin:
         c = self._folder_counts
         msg = (t("Folder run cancelled") if cancelled else t("Folder run finished")) + \
             f": {n} " + t("images") + f" — OK {c.get('OK', 0)}, NG {c.get('NG', 0)}, " + t("errors") + \
-            f" {c.get('error', 0)}"
+            f" {c.get('error', 0)}" + (f", {t('cancelled')} {c['cancelled']}" if c.get("cancelled") else "") + \
+            (f" — results.jsonl: {self._folder_out}" if self._folder_out else "")
         self.show_message(msg)
         self.log_line(msg)
         self.plots.setCurrentWidget(self.trend)
@@ -141,13 +150,19 @@ class LaunchMixin:
               "video:FILE, folder:DIR):"))
         return text.strip() if ok else None
 
+    def edit_plc(self) -> bool:
+        """Run > PLC I/O… (gui/plc_panel.py): the line's Modbus set-up, saved with the pipeline."""
+        from workbench.gui.plc_panel import edit_plc
+
+        return edit_plc(self)
+
     def open_operator(self, spec: str | None = None):
         """Switch to the operator screen with (a snapshot of) this pipeline; the main window hides
         until the engineering password brings it back. Results go to the default database."""
         from workbench.gui.operator import OperatorWindow
         from workbench.runtime.feed import pipeline_source
         from workbench.runtime.results import Archive, ResultsDB, default_db_path
-        from workbench.runtime.sources import SourceError
+        from workbench.runtime.sources import FolderSource, SourceError, Trigger, TriggerMode
 
         from workbench.gui.security import confirm_outside_writes, ensure_engineer_password
 
@@ -165,6 +180,8 @@ class LaunchMixin:
             return None
         try:
             source = pipeline_source(self.doc.pipeline, spec, loop=True)
+            if not spec and isinstance(source, FolderSource):  # still images: once per trigger, not looped flat out
+                source.trigger = Trigger(TriggerMode.SOFTWARE)
             try:  # a wrong folder or file is an error now; a camera not there yet is retried on screen
                 source.open()
             except SourceError:
@@ -172,20 +189,26 @@ class LaunchMixin:
                     raise
             finally:
                 source.close()
+            from workbench.runtime.plc import ModbusPlc, pipeline_plc
+
+            plc_cfg = pipeline_plc(self.doc.pipeline)  # Run > PLC I/O…, saved with the pipeline
             db = ResultsDB(default_db_path())
         except (WorkbenchError, OSError) as exc:
             self.show_message(t("Operator mode") + f": {exc}", error=True)
             return None
         archive = Archive(default_db_path().parent / f"{default_db_path().stem}-images")
         name = self.doc.pipeline.meta.get("name") or (self.doc.path.stem if self.doc.path else "untitled")
+        plc = ModbusPlc(plc_cfg, on_trigger=getattr(source.trigger, "fire", None)).start() if plc_cfg else None
         win = OperatorWindow(self.doc.pipeline, source, db=db, archive=archive, pipeline_name=name,
-                             credentials=credentials)
+                             credentials=credentials, plc=plc)
         self._operator = win
 
         def back() -> None:  # however the operator window closed: password, or from code (shutdown)
             if self._operator is not win:
                 return
             db.close()
+            if plc is not None:
+                plc.close()
             self._operator = None
             self.setEnabled(True)
             self.show()

@@ -22,11 +22,32 @@ def device_summary() -> str:
     except Exception as exc:  # noqa: BLE001 - a broken onnxruntime install is shown, not raised
         return f"CPU — onnxruntime unavailable ({exc})"
     if force_cpu():
-        return "CPU — forced by WORKBENCH_FORCE_CPU"
+        return t("CPU") + " — " + t("forced by WORKBENCH_FORCE_CPU")
     if "CUDAExecutionProvider" not in ort.get_available_providers():
-        return "CPU — this build has no GPU support"
+        return t("CPU") + " — " + t("this build has no GPU support")
     why = diagnose_cuda()
-    return f"CPU — {why}" if why else "GPU (CUDA) available"
+    return t("CPU") + f" — {why}" if why else t("GPU (CUDA) available")
+
+
+_PY_ERRORS = {"ValueError", "TypeError", "RuntimeError", "AssertionError", "AttributeError", "IndexError",
+              "OverflowError", "ArithmeticError", "Exception", "OSError", "NotImplementedError"}
+
+
+def readable_error(message: str) -> str:
+    """A node failure as a person reads it: no Python exception names ("ValueError: x" -> "x";
+    "KeyError: 'a'" -> "missing entry 'a'"; "ZeroDivisionError: ..." -> "division by zero")."""
+    name, sep, rest = message.partition(": ")
+    if not sep or not name.isidentifier():
+        return message
+    if name in _PY_ERRORS:
+        return rest[:1].upper() + rest[1:]
+    if name == "KeyError":
+        return t("missing entry") + f" {rest}"
+    if name == "ZeroDivisionError":
+        return t("division by zero")
+    if name in ("FileNotFoundError", "PermissionError", "IsADirectoryError"):
+        return rest
+    return message
 
 
 class ViewerPanel(QWidget):
@@ -76,14 +97,17 @@ class ProblemsPanel(QWidget):
         self.tree.setHeaderLabels([t("Kind"), t("Node"), t("Message")])
         self.tree.setColumnWidth(0, 90)
         self.tree.setColumnWidth(1, 110)
+        if getattr(self, "_shown", None) is not None:
+            self.set_problems(*self._shown)  # the kinds ("Error", "Problem") in the new language
 
     def set_problems(self, validation: list[tuple[str, str]], failures: list[tuple[str, str]],
                      notes: list[tuple[str, str]]) -> None:
+        self._shown = (validation, failures, notes)
         self.tree.clear()
         for kind, rows, color in ((t("Problem"), validation, theme.WARN_COLOR), (t("Error"), failures, theme.NG_COLOR),
                                   (t("Note"), notes, "#4a90d9")):
             for node_id, msg in rows:
-                item = QTreeWidgetItem([kind, node_id, msg])
+                item = QTreeWidgetItem([kind, node_id, readable_error(msg) if rows is failures else msg])
                 item.setData(0, Qt.UserRole, node_id)
                 item.setToolTip(2, msg)
                 item.setForeground(0, QColor(color))

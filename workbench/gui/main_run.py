@@ -12,7 +12,7 @@ from workbench.core.engine import CACHED, FAILED, OK, NodeFailed, NodeFinished, 
 from workbench.core.graph import Pipeline
 from workbench.core.pipeline_file import validate
 from workbench.gui import theme
-from workbench.gui.display import view_content
+from workbench.gui.display import upstream_image, view_content
 from workbench.gui.i18n import t
 from workbench.runtime.inspection import combine_verdicts, final_node, verdicts_of
 
@@ -37,7 +37,8 @@ class RunViewMixin:
         if not self.doc.pipeline.nodes:
             self._clear_results()
             return
-        self.runner.request(self.doc.pipeline)
+        pipeline = self.pipeline_for_run()  # a browsed folder-run image feeds the source
+        self.runner.request(pipeline, feed=self.camera.feed(pipeline))
 
     def run_once(self) -> None:
         self._run_queued = True
@@ -83,7 +84,9 @@ class RunViewMixin:
                 if note.startswith("ran on"):
                     device_note = note
         if device_note:
+            self._device_note = device_note
             self.device_label.setText(self._device_text(device_note))
+        self._show_inner_badges()
         self._validate(fails, notes)
         self._show_run_time(result)
         self._show_verdict(result)
@@ -100,7 +103,7 @@ class RunViewMixin:
     @staticmethod
     def _device_text(note: str) -> str:
         if note.startswith("ran on CPU: "):
-            return "CPU — " + note[len("ran on CPU: "):]
+            return t("CPU") + " — " + note[len("ran on CPU: "):]
         return note.replace("ran on ", "")
 
     def _show_verdict(self, result: RunResult) -> None:
@@ -129,12 +132,19 @@ class RunViewMixin:
         self.viewer.set_overlays([])
         self.histogram.set_image(None)
         self.timing.set_timings([])
+        self.trend.clear()  # a new or other pipeline: the old trend, folder run and last run do not apply
+        self._browse_reset()
+        self.time_label.setText("")
+        self.inspector.clear_run_info()
         self.verdict_label.setText("")
         self.verdict_label.setStyleSheet("")
         self._validate()
 
     # ================================================================== viewer
     def _selection_changed(self, ids: list[str]) -> None:
+        if self.inspector.doc is not self.doc:  # back from a macro tab's node
+            self.inspector.set_node(None)
+            self.inspector.set_document(self.doc)
         self.inspector.set_node(ids[0] if len(ids) == 1 else None)
         self._update_run_info()
         self._show_selected()
@@ -159,9 +169,20 @@ class RunViewMixin:
 
     def _update_run_info(self) -> None:
         nid = self.inspector.node_id()
-        if nid is None or self.result is None or nid not in self.result.nodes:
+        if self._macro_canvas() is not None:  # a node inside the macro shown in its tab
+            r = self._inner_node_result()
+            found = self.inner_result(self._macro_canvas().macro_id)
+            if r is None or found is None:
+                return
+            src = upstream_image(found[0], found[1], nid)
+            self.inspector.set_input_dtype(src.dtype.name if src is not None else None)
+        elif nid is None or self.result is None or nid not in self.result.nodes:
             return
-        r = self.result.nodes[nid]
+        else:
+            r = self.result.nodes[nid]
+            if self.result_pipeline is not None and nid in self.result_pipeline.nodes:
+                src = upstream_image(self.result_pipeline, self.result, nid)
+                self.inspector.set_input_dtype(src.dtype.name if src is not None else None)
         self.inspector.set_run_info(r.status, r.seconds * 1000 if r.status in (OK, CACHED) else None, r.notes,
                                     r.message if r.status == FAILED else "")
 
@@ -176,11 +197,11 @@ class RunViewMixin:
             a = view_content(self.result_pipeline, self.result, pinned)
             b = view_content(self.result_pipeline, self.result, sel[0])
             self.viewer_panel.stack.setCurrentWidget(self.viewer_panel.compare)
-            self.viewer_panel.compare.set_images(a.image, b.image, a.title, b.title)
+            self.viewer_panel.compare.set_images(a.image, b.image, a.title, b.title, a.overlays, b.overlays)
             self.viewer_panel.title.setText(f"{a.title}  ⇄  {b.title}")
             return
         self.viewer_panel.stack.setCurrentWidget(self.viewer)
-        content = view_content(self.result_pipeline, self.result, self.shown_node())
+        content = self._inner_view() or view_content(self.result_pipeline, self.result, self.shown_node())
         self.viewer.set_image(content.image)
         self.viewer.set_overlays(content.overlays)
         self._plots_stale = True
@@ -198,7 +219,7 @@ class RunViewMixin:
         self._plots_stale = False
         current = self.plots.currentWidget()
         if current is self.histogram:
-            self.histogram.set_image(self.viewer.image)
+            self._show_histogram()
         elif current is self.timing and self.result is not None and self.result_pipeline is not None:
             res, pipe = self.result, self.result_pipeline
             order = [n for n in pipe.topological_order() if n in res.nodes]
@@ -206,11 +227,37 @@ class RunViewMixin:
         else:
             self._plots_stale = True
 
+    def _threshold_param(self) -> tuple[str, str] | None:
+        """(node, parameter) of the shown node's pixel-value parameter in use (a fixed threshold)."""
+        nid, doc = self.inspector.node_id(), self.inspector.doc  # a macro's inner document too
+        if nid is None or nid not in doc.pipeline.nodes:
+            return None
+        inst = doc.pipeline.nodes[nid]
+        params = {p.name: inst.params.get(p.name, p.default) for p in inst.spec.params}
+        name = next((p.name for p in inst.spec.params if p.follows_depth and p.is_active(params)), None)
+        return (nid, name) if name else None
+
+    def _show_histogram(self) -> None:
+        """The histogram of the viewer's image; for a node with a threshold in use, of the image
+        flowing into it, with the threshold marked (a click there sets it)."""
+        target = self._threshold_param()
+        image = self.viewer.image
+        ran = self.inner_result(self._macro_canvas().macro_id) if self._macro_canvas() else \
+            (self.result_pipeline, self.result)
+        if target and ran and ran[1] is not None and ran[0] is not None:
+            image = upstream_image(ran[0], ran[1], target[0])
+        self.histogram.set_image(image)
+        doc = self.inspector.doc
+        self.histogram.set_marker(doc.pipeline.nodes[target[0]].params.get(target[1]) if target else None)
+
+    def _histogram_picked(self, value: float) -> None:
+        target = self._threshold_param()
+        if target:
+            self.inspector.doc.set_param(target[0], target[1], value)
+
     def _roi_changed(self, node_id: str, name: str, roi) -> None:
         if node_id != self.inspector.node_id():
             return
-        rect = None
         if roi is not None and getattr(roi, "shape", "") == "rect":
-            x, y, w, h = (int(round(v)) for v in roi.values[:4])
-            rect = (x, y, w, h)
-        self.viewer.set_roi(name, rect)
+            roi = tuple(int(round(v)) for v in roi.values[:4])
+        self.viewer.set_roi(name, roi)  # other shapes are drawn and edited as themselves

@@ -27,10 +27,13 @@ from workbench.gui.canvas import Canvas
 from workbench.gui.document import Document, DocumentReset, NodesMoved
 from workbench.gui.i18n import current_language, set_language, t
 from workbench.gui.inspector import Inspector
+from workbench.gui.live_camera import CameraLive
 from workbench.gui.main_actions import build_actions, retranslate_actions
 from workbench.gui.main_files import (AUTOSAVE_MS, FilesMixin, autosave_dir, autosave_path,  # noqa: F401
                                       pending_recoveries)
 from workbench.gui.main_launch import LaunchMixin
+from workbench.gui.main_macros import MacroMixin
+from workbench.gui.folder_browser import BrowseMixin
 from workbench.gui.main_panels import ProblemsPanel, ViewerPanel, device_summary
 from workbench.gui.main_run import RunViewMixin
 from workbench.gui.palette import NodePalette
@@ -38,7 +41,7 @@ from workbench.gui.plots import HistogramPlot, TimingPlot, TrendPlot
 from workbench.gui.runner import FolderRun, RunController
 
 
-class MainWindow(FilesMixin, RunViewMixin, LaunchMixin, QMainWindow):
+class MainWindow(FilesMixin, RunViewMixin, LaunchMixin, MacroMixin, BrowseMixin, QMainWindow):
     ran = Signal()  # a run's result has been shown
 
     def __init__(self, *, recover: bool = True) -> None:
@@ -65,8 +68,10 @@ class MainWindow(FilesMixin, RunViewMixin, LaunchMixin, QMainWindow):
         self.last_edit_latency_ms: float | None = None
         self._build_central()
         self._build_docks()
+        self._build_browser()
         self._build_status_bar()
         build_actions(self)
+        self.camera = CameraLive(self)  # Live Camera / Grab Frame (gui/live_camera.py)
         self._connect()
         self._plots_timer = QTimer(self, interval=200, singleShot=True, timeout=self._refresh_plots)
         self.autosave_timer = QTimer(self, interval=AUTOSAVE_MS, timeout=self.autosave)
@@ -85,6 +90,7 @@ class MainWindow(FilesMixin, RunViewMixin, LaunchMixin, QMainWindow):
         self.tabs.addTab(self.canvas, "")
         self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
         self.tabs.tabCloseRequested.connect(self._close_tab)
+        self.tabs.currentChanged.connect(self._tab_changed)
         self.setCentralWidget(self.tabs)
 
     def _build_docks(self) -> None:
@@ -93,6 +99,7 @@ class MainWindow(FilesMixin, RunViewMixin, LaunchMixin, QMainWindow):
         self.viewer_panel = ViewerPanel()
         self.viewer = self.viewer_panel.viewer
         self.histogram = HistogramPlot()
+        self.histogram.valuePicked.connect(self._histogram_picked)
         self.timing = TimingPlot()
         self.trend = TrendPlot()
         self.plots = QTabWidget()
@@ -163,6 +170,8 @@ class MainWindow(FilesMixin, RunViewMixin, LaunchMixin, QMainWindow):
         self.inspector.message.connect(self.show_message)
         self.inspector.roiChanged.connect(self._roi_changed)
         self.viewer.roiEdited.connect(self.inspector.set_roi_from_viewer)
+        self.viewer.roiShapeEdited.connect(self.inspector.set_roi_value)
+        self.inspector.drawRoi.connect(self.viewer.draw_roi)
         self.palette.nodeRequested.connect(self._add_from_palette)
         self.problems.nodeClicked.connect(self._focus_node)
         self.runner.event.connect(self._engine_event)
@@ -177,6 +186,9 @@ class MainWindow(FilesMixin, RunViewMixin, LaunchMixin, QMainWindow):
     # ================================================================== texts
     def retranslate(self) -> None:
         retranslate_actions(self)
+        note = getattr(self, "_device_note", None)
+        if hasattr(self, "device_label"):
+            self.device_label.setText(self._device_text(note) if note else device_summary())
         for dock, title in ((self.dock_palette, t("Nodes")), (self.dock_viewer, t("Viewer")),
                             (self.dock_inspector, t("Inspector")), (self.dock_plots, t("Plots")),
                             (self.dock_problems, t("Problems")), (self.dock_log, t("Log"))):
@@ -268,6 +280,7 @@ class MainWindow(FilesMixin, RunViewMixin, LaunchMixin, QMainWindow):
         self._save_settings()
         if self.folder_run is not None:
             self.folder_run.cancel()
+        self.camera.shutdown()
         self.runner.shutdown()
         event.accept()
 
@@ -276,6 +289,35 @@ class MainWindow(FilesMixin, RunViewMixin, LaunchMixin, QMainWindow):
     def _add_from_palette(self, type_id: str) -> None:
         nid = self.canvas.add_node(type_id)
         self.canvas.select([nid])
+
+    def show_node_help(self):
+        """F1: the help of the node selected on the canvas (or in a macro tab), else of the node
+        library's current entry. Returns the dialog (None when no node is chosen)."""
+        from workbench.gui.node_help import NodeHelpDialog
+        from workbench.gui.palette import TYPE_ROLE
+
+        w = self.tabs.currentWidget()
+        canvas = w if hasattr(w, "selected_ids") else self.canvas
+        sel = canvas.selected_ids()
+        type_id = canvas.doc.pipeline.nodes[sel[0]].type if len(sel) == 1 else None
+        if type_id is None and self.palette.tree.hasFocus() and self.palette.tree.currentItem() is not None:
+            type_id = self.palette.tree.currentItem().data(0, TYPE_ROLE)
+        spec = self.doc.registry.get(type_id) if type_id else None
+        if spec is None:
+            self.show_message(t("Select a node, then press F1 for its help"))
+            return None
+        dlg = getattr(self, "node_help", None)
+        if dlg is None or not dlg.isVisible():
+            dlg = self.node_help = NodeHelpDialog(spec, self)
+        else:
+            dlg.show_spec(spec)  # one help window: F1 on another node shows that one
+        dlg.show()
+        dlg.raise_()
+        return dlg
+
+    def auto_layout(self) -> None:
+        w = self.tabs.currentWidget()
+        (w if hasattr(w, "auto_layout") else self.canvas).auto_layout()
 
     def group_selected(self) -> None:
         self.canvas.group_selected()
@@ -323,6 +365,7 @@ class MainWindow(FilesMixin, RunViewMixin, LaunchMixin, QMainWindow):
         canvas.macro_id = node_id
         self._macro_docs[id(canvas)] = inner
         canvas.message.connect(self.show_message)
+        self._connect_macro_canvas(canvas)
         title = inst.params.get("title") or node_id
         self.tabs.addTab(canvas, f"{t('Macro')}: {title}")
         self.tabs.setCurrentWidget(canvas)

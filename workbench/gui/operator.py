@@ -45,7 +45,7 @@ from workbench.core.graph import Pipeline
 from workbench.gui.i18n import t
 from workbench.gui.operator_style import style
 from workbench.gui.operator_trend import LATENCY, OperatorTrend
-from workbench.gui.operator_widgets import NgDialog, NgStrip, PasswordDialog, tile, to_pixmap
+from workbench.gui.operator_widgets import NgDialog, NgStrip, PasswordDialog, fit_font_px, tile, to_pixmap
 from workbench.gui.theme import NG_COLOR, OK_COLOR, WARN_COLOR
 from workbench.gui.viewer import ImageViewer
 from workbench.runtime.audit import ENTERED, LEFT, AuditLog, recent_failures
@@ -277,12 +277,18 @@ class OperatorWindow(QMainWindow):
         self.stop_button.setObjectName("stop")
         self.reset_button = QPushButton()
         self.reset_button.setObjectName("reset")
+        self.trigger_button = QPushButton()  # a triggered source (still images): one inspection per press
+        self.trigger_button.setObjectName("trigger")
+        self.trigger_button.setVisible(self.source.trigger is not None)
         self.start_button.clicked.connect(self.start)
         self.stop_button.clicked.connect(self.stop)
         self.reset_button.clicked.connect(self.reset_counters)
-        for b in (self.start_button, self.stop_button, self.reset_button):
+        self.trigger_button.clicked.connect(self.trigger)
+        for b in (self.trigger_button, self.start_button, self.stop_button, self.reset_button):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        for b in (self.start_button, self.stop_button, self.reset_button):
             buttons.addWidget(b)
+        pl.addWidget(self.trigger_button)  # full width above Start / Stop / Reset: it is pressed most
         pl.addLayout(buttons)
         return panel
 
@@ -299,6 +305,8 @@ class OperatorWindow(QMainWindow):
         self.start_button.setText(t("Start"))
         self.stop_button.setText(t("Stop"))
         self.reset_button.setText(t("Reset counters"))
+        self.trigger_button.setText(t("Trigger"))
+        self.trigger_button.setToolTip(t("Inspect the next image now (software trigger)"))
         self.yield_plot.setTitle(t("Rolling yield % (last 50)"), color="#8a8f98", size="9pt")
         keep = self._series
         self.series_box.blockSignals(True)
@@ -370,6 +378,7 @@ class OperatorWindow(QMainWindow):
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         super().resizeEvent(event)
         self._rescale()
+        QTimer.singleShot(0, lambda: self._show_verdict(self.shown))  # the verdict's size follows its box
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         self._rescale()
@@ -409,6 +418,13 @@ class OperatorWindow(QMainWindow):
         self._state, self._state_message = CONNECTING, self.source.describe()
         self._apply_state()
         self.runner.start()
+        return True
+
+    def trigger(self) -> bool:
+        """Software trigger: one frame from a triggered source (False when not running)."""
+        if not self.running or self.source.trigger is None:
+            return False
+        self.runner.trigger()
         return True
 
     def stop(self) -> None:
@@ -488,6 +504,9 @@ class OperatorWindow(QMainWindow):
         if r is None:
             text, color, reasons = t("READY"), IDLE_COLOR, t("Waiting for the first frame")
             info = ""
+        elif r.row.status == "cancelled":  # stopped mid-image: its own state, neither an error nor a verdict
+            text, color, info = t("STOPPED"), IDLE_COLOR, self._frame_info(r)
+            reasons = t("Stopped before this image was inspected")
         elif r.row.status == "error":
             text, color = t("ERROR"), WARN_COLOR
             reasons = "\n".join(r.row.errors[:3]) or (r.frame.error or "")
@@ -500,12 +519,17 @@ class OperatorWindow(QMainWindow):
         else:
             text, color, reasons, info = "—", IDLE_COLOR, t("The pipeline gives no verdict"), self._frame_info(r)
         self.verdict.setText(text)
-        if color != self._verdict_color:  # a new style sheet re-polishes the label: only on a change
-            self._verdict_color = color
-            self.verdict.setStyleSheet(f"background: {color};")
+        size = self._verdict_font_px(text)
+        if (color, size) != self._verdict_color:  # a new style sheet re-polishes the label: only on a change
+            self._verdict_color = (color, size)
+            self.verdict.setStyleSheet(f"background: {color}; font-size: {size}px;")
         self.verdict.setProperty("verdict", text)
         self.verdict_reasons.setText(reasons)
         self.verdict_info.setText(info)
+
+    def _verdict_font_px(self, text: str) -> int:
+        """120 px at full scale, smaller when the word would not fit its box (never clipped)."""
+        return fit_font_px(self.verdict, text, max(1, round(120 * (self._scale or 1.0))))
 
     @staticmethod
     def _frame_info(r: StreamResult) -> str:
@@ -618,6 +642,7 @@ class OperatorWindow(QMainWindow):
         self.state_message.setToolTip(message)
         self.start_button.setEnabled(state == STOPPED)
         self.stop_button.setEnabled(state != STOPPED)
+        self.trigger_button.setEnabled(state != STOPPED)
 
     # ------------------------------------------------------------ NG frames
     def enlarge_ng(self, k: int) -> NgDialog | None:

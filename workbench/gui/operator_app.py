@@ -13,7 +13,7 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.graph import Pipeline
 from workbench.gui.operator import OperatorWindow
 from workbench.runtime.credentials import require_engineer_password
-from workbench.runtime.sources import FrameSource
+from workbench.runtime.sources import FrameSource, TriggerMode
 
 
 def check_display() -> None:
@@ -70,6 +70,10 @@ def run_operator(pipeline: Pipeline, source: FrameSource, *, pipeline_name: str 
 
         win.rendered.connect(maybe_grab)
         win.streamStopped.connect(maybe_grab)
+        if getattr(source, "trigger", None) is not None and source.trigger.mode is TriggerMode.SOFTWARE:
+            presses = QTimer(win)  # a screenshot of a triggered screen: press Trigger until it is taken
+            presses.timeout.connect(lambda: None if outcome["taken"] else win.trigger())
+            presses.start(150)
         QTimer.singleShot(int(timeout_s * 1000), too_late)
     QTimer.singleShot(0, win.start)
     app.exec()

@@ -1,4 +1,6 @@
-"""The operator screen's style sheet (dark, sized for the screen)."""
+"""The operator screen's style sheet (dark, sized for the screen). Its dialogs (password, NG frame)
+are dark too, whatever the engineering window's theme: with the light theme they were near-white
+text on light grey."""
 
 from __future__ import annotations
 
@@ -37,7 +39,12 @@ QFrame#thumb:hover {{ border-color: {NG_COLOR}; }}
 QLabel#thumbCaption {{ color: #b8bdc5; font-size: 12px; }}
 QLabel#noNg {{ color: #6c717a; font-size: 14px; }}
 QLabel#dialogTitle {{ font-size: 19px; font-weight: 600; }}
-QDialog#passwordDialog QLineEdit {{ font-size: 16px; padding: 8px; }}
+QDialog#passwordDialog, QDialog#ngDialog {{ background: #1e2126; }}
+QDialog#passwordDialog QLineEdit {{ font-size: 16px; padding: 8px; background: #2d3138; color: #f0f2f5;
+                                    border: 1px solid #3a3f47; border-radius: 6px; }}
+QDialog#passwordDialog QPushButton, QDialog#ngDialog QPushButton {{ font-size: 15px; padding: 8px 16px;
+    background: #2d3138; color: #dfe3e8; border: 1px solid #3a3f47; border-radius: 6px; }}
+QDialog#passwordDialog QPushButton:disabled {{ color: #5c6169; background: #23262b; }}
 QLabel#ngCaption {{ font-size: 16px; font-weight: 600; }}
 #operator QPushButton {{ font-size: {px(17)}px; font-weight: 600; padding: {px(12)}px {px(18)}px; border-radius: 8px;
                          background: #2d3138; color: #dfe3e8; border: 1px solid #3a3f47; }}

@@ -114,6 +114,7 @@ class NgDialog(QDialog):
         self.reasons.setWordWrap(True)
         self.viewer = ImageViewer(self, histogram=False)
         self.viewer.set_image(item.image)
+        self.viewer.set_overlays(list(getattr(item, "overlays", [])))  # regions, boxes, verdict, as on screen
         close = QPushButton(t("Close"))
         close.clicked.connect(self.accept)
         bottom = QHBoxLayout()
@@ -308,3 +309,17 @@ class PasswordDialog(QDialog):
         self.message.setText(message)
         self.password.selectAll()
         self.password.setFocus()
+
+
+def fit_font_px(label: QLabel, text: str, size: int, margin: int = 24, smallest: int = 24) -> int:
+    """The largest font size, from ``size`` down, at which ``text`` fits ``label``'s width."""
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    room = max(40, label.width() - margin)
+    f = QFont(label.font())
+    while size > smallest:
+        f.setPixelSize(size)
+        if QFontMetrics(f).horizontalAdvance(text) <= room:
+            break
+        size -= 4
+    return size

@@ -226,10 +226,11 @@ class NodePalette(QWidget):
                 it.setFlags(Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsDragEnabled)
                 tip = f"<b>{name}</b>" + (f" ({spec.name})" if name != spec.name else "")
                 if spec.description:
-                    tip += f"<br>{spec.description}"
+                    tip += f"<br>{node_tr(spec.description)}"
                 tip += f"<br><span style='color:#8a8f98'>{spec.id}</span>"
                 it.setToolTip(0, tip)
-                haystack = " ".join((spec.name, name, spec.id, spec.description, category, node_tr(category)))
+                haystack = " ".join((spec.name, name, spec.id, spec.description, node_tr(spec.description),
+                                     category, node_tr(category)))
                 it.setData(0, SEARCH_ROLE, haystack.casefold())
                 self._names[spec.id] = ((spec.name.casefold(), name.casefold()), spec.id.casefold())
                 cat.addChild(it)

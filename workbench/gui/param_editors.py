@@ -171,6 +171,28 @@ class _NumberEditor(_Editor):
     def controls(self) -> list[QWidget]:
         return [w for w in (self.slider, self.spin) if w is not None]
 
+    def set_range(self, lo: float, hi: float, step: float) -> None:
+        """Narrow the slider and spin box to [lo, hi] (a pixel value follows the input's depth);
+        the value itself is not changed here: one outside the range is shown at the end."""
+        if self.slider is None or hi <= lo or (lo, hi, step) == getattr(self, "_shown_range", None):
+            return
+        self._shown_range = (lo, hi, step)
+        self.lo, self.res = lo, step
+        n = round((hi - lo) / step)
+        value = self.spin.value()
+
+        def apply() -> None:
+            self.slider.setRange(0, min(n, MAX_SLIDER_STEPS))
+            self.slider.setPageStep(max(1, n // 20))
+            if isinstance(self.spin, QDoubleSpinBox):
+                self.base_decimals = _decimals(step)
+                self.spin.setDecimals(max(self.base_decimals, min(6, _value_decimals(float(value)))))
+            self.spin.setSingleStep(step)
+            self.slider.setValue(self._to_slider(value))
+            self.slider.setToolTip(f"{lo:g} – {hi:g}")
+
+        self._blocked(self.controls(), apply)
+
     def _to_slider(self, v: float) -> int:
         return int(round((v - self.lo) / self.res))
 
@@ -302,14 +324,35 @@ class _ColorEditor(_Editor):
         self.button.setText(value.to_json())
 
 
+DRAW_BUTTONS = (("rect", "▭", lambda: t("Draw a rectangle in the viewer")),
+                ("rotated_rect", "◇", lambda: t("Draw a rotated rectangle in the viewer (turn it by its round handle)")),
+                ("circle", "○", lambda: t("Draw a circle in the viewer: from the centre to the rim")),
+                ("annulus", "◎", lambda: t("Draw a ring (annulus) in the viewer: from the centre to the outer rim")),
+                ("polygon", "⬠", lambda: t("Draw a polygon in the viewer: click the corners, double-click to close")))
+
+
 class _RoiEditor(_Editor):
     FIELDS = ("x", "y", "w", "h")
 
-    def __init__(self, spec: ParamSpec, commit) -> None:
+    def __init__(self, spec: ParamSpec, commit, draw: Callable[[str, str], None] | None = None) -> None:
         super().__init__(spec, commit)
         outer = QVBoxLayout(self.widget)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(4)
+        self.draw_buttons: dict[str, QToolButton] = {}
+        if draw is not None:
+            row = QHBoxLayout()
+            row.setSpacing(2)
+            row.addWidget(QLabel(t("Draw")))
+            for shape, glyph, tip in DRAW_BUTTONS:
+                b = QToolButton(text=glyph)
+                b.setObjectName(f"draw_{shape}")
+                b.setToolTip(tip())
+                b.clicked.connect(lambda _=False, sh=shape: draw(spec.name, sh))
+                self.draw_buttons[shape] = b
+                row.addWidget(b)
+            row.addStretch(1)
+            outer.addLayout(row)
         self.whole: QCheckBox | None = None
         if spec.optional:
             self.whole = QCheckBox(t("Whole image"))
@@ -408,7 +451,7 @@ EDITORS: dict[str, Callable[..., _Editor]] = {
     "enum": lambda p, commit, ins: _EnumEditor(p, commit),
     "path": lambda p, commit, ins: _PathEditor(p, commit, ins._browse),
     "color": lambda p, commit, ins: _ColorEditor(p, commit, ins._choose_color),
-    "roi": lambda p, commit, ins: _RoiEditor(p, commit),
+    "roi": lambda p, commit, ins: _RoiEditor(p, commit, getattr(ins, "draw_roi", None)),
 }
 assert set(EDITORS) == set(PARAM_KINDS), "every parameter kind needs an editor"
 

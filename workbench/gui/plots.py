@@ -15,9 +15,9 @@ from typing import Iterable, Sequence
 import cv2
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QLabel, QMenu
 
 from workbench.gui import theme
 from workbench.gui.i18n import t
@@ -51,10 +51,18 @@ def _alpha(color: str, a: int) -> QColor:
 
 
 class HistogramPlot(pg.PlotWidget):
-    """Per-channel histogram of an image: B, G, R for colour, one curve for mono; 256 bins."""
+    """Per-channel histogram of an image: B, G, R for colour, one curve for mono; 256 bins.
+    With a threshold shown (``set_marker``), a click on the plot emits ``valuePicked(value)``."""
+
+    valuePicked = Signal(float)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
+        self._marker = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#ffb020", width=2))
+        self._marker.setZValue(10)
+        self._marker.hide()
+        self.addItem(self._marker, ignoreBounds=True)
+        self.scene().sigMouseClicked.connect(self._clicked)
         _style(self)
         self.retranslate()
         self.getAxis("left").setWidth(56)  # room for 7-digit counts from the first paint on
@@ -119,6 +127,29 @@ class HistogramPlot(pg.PlotWidget):
             curve.show()
         self.setXRange(edges[0], edges[-1], padding=0.01)
         self.enableAutoRange(axis="y")
+
+    def set_marker(self, value: float | None) -> None:
+        """Show a threshold as a vertical line (None hides it and ignores clicks)."""
+        self._marker.setVisible(value is not None)
+        if value is not None:
+            self._marker.setValue(float(value))
+        self.setToolTip(t("Click to set the threshold") if value is not None
+                        else t("Pixel count per value (256 bins)"))
+
+    def marker(self) -> float | None:
+        return float(self._marker.value()) if self._marker.isVisible() else None
+
+    def _clicked(self, ev) -> None:
+        if not self._marker.isVisible() or ev.button() != Qt.LeftButton or not self._edges.size:
+            return
+        vb = self.getPlotItem().getViewBox()
+        if not vb.sceneBoundingRect().contains(ev.scenePos()):
+            return
+        x = float(vb.mapSceneToView(ev.scenePos()).x())
+        x = min(max(x, float(self._edges[0])), float(self._edges[-1]))
+        value = float(round(x)) if self._edges[-1] - self._edges[0] > 2 else round(x, 3)
+        self._marker.setValue(value)
+        self.valuePicked.emit(value)
 
     def counts(self) -> dict[str, np.ndarray]:
         """The bin counts per channel ("gray" or "b", "g", "r") of the last image."""
@@ -222,9 +253,12 @@ class TimingPlot(pg.PlotWidget):
 
 class TrendPlot(pg.PlotWidget):
     """Values across the frames of a folder run: one curve per series, a legend, and the chosen
-    series (set_shown, or click a legend entry, or the context menu's Series list)."""
+    series (set_shown, or click a legend entry, or the context menu's Series list). A series with
+    tolerance limits (set_limits) shows them as a band, with mean, sigma, min/max, Cp and Cpk of the
+    first shown series; error frames (add_error) are red marks; a click on a point emits its frame."""
 
     seriesAdded = Signal(str)
+    pointClicked = Signal(int)  # the frame index of a clicked point
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -243,6 +277,21 @@ class TrendPlot(pg.PlotWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(40)  # add_point bursts redraw at most 25 times a second
         self._timer.timeout.connect(self.flush)
+        self._limits: dict[str, tuple[float | None, float | None]] = {}
+        self._band = pg.LinearRegionItem(orientation="horizontal", movable=False,
+                                         brush=pg.mkBrush(60, 200, 110, 38), pen=pg.mkPen("#3ccf6e", style=Qt.DashLine))
+        self._band.setZValue(-10)
+        self._band.hide()
+        self.addItem(self._band)  # in the auto range: both limits stay in view
+        self._errors: list[float] = []
+        self._error_marks = pg.ScatterPlotItem(symbol="x", size=11, pen=pg.mkPen("#ff5a5a", width=2), brush=None)
+        self._error_marks.setZValue(5)
+        self.addItem(self._error_marks)
+        self.stats = None  # runtime.spc.Capability of the first shown series
+        self.stats_label = QLabel(self)
+        self.stats_label.setStyleSheet("background: rgba(30,33,38,210); color: #d8dce2; padding: 3px 6px;"
+                                       " border-radius: 3px;")
+        self.stats_label.hide()
         menu = self.getViewBox().menu
         if menu is not None:
             self._series_menu = QMenu(t("Series"), menu)
@@ -280,6 +329,12 @@ class TrendPlot(pg.PlotWidget):
         self._curves.clear()
         self._data.clear()
         self._dirty.clear()
+        self._limits.clear()
+        self._errors.clear()
+        self._error_marks.setData([], [])
+        self._band.hide()
+        self.stats = None
+        self.stats_label.hide()
 
     def series_names(self) -> list[str]:
         return list(self._data)
@@ -294,6 +349,7 @@ class TrendPlot(pg.PlotWidget):
         self._shown = None if names is None else set(names)
         for name, c in self._curves.items():
             c.setVisible(self.is_shown(name))
+        self._update_stats()
 
     def is_shown(self, name: str) -> bool:
         return self._shown is None or name in self._shown
@@ -314,6 +370,7 @@ class TrendPlot(pg.PlotWidget):
                 color = SERIES_COLORS[len(self._curves) % len(SERIES_COLORS)]
                 c = self.plot([], [], name=name, pen=pg.mkPen(color, width=2), connect="finite",
                               symbol="o", symbolSize=5, symbolBrush=color, symbolPen=None)
+                c.sigPointsClicked.connect(self._point_clicked)
                 c.setVisible(self._shown is None or name in self._shown)
                 self._curves[name] = c
                 self.seriesAdded.emit(name)
@@ -321,6 +378,61 @@ class TrendPlot(pg.PlotWidget):
             c.setSymbol("o" if n <= 300 else None)
             c.setData(np.array(xs, np.float64), np.array(ys, np.float64))
         self._dirty.clear()
+        self._update_stats()
+
+    # -- limits, statistics, error frames, clicks
+    def set_limits(self, series: str, low: float | None, high: float | None) -> None:
+        """The tolerance of a series (a judge's limits): a band while it is the first shown series."""
+        self._limits[str(series)] = (low, high)
+        self._update_stats()
+
+    def add_error(self, x: float) -> None:
+        """Mark frame x as an error (no value): a red cross on the frame axis."""
+        self._errors.append(float(x))
+        self._dirty.add("")  # redraw soon
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def errors(self) -> list[float]:
+        return list(self._errors)
+
+    def _update_stats(self) -> None:
+        from workbench.runtime.spc import capability
+
+        shown = self.shown()
+        name = shown[0] if shown else None
+        low, high = self._limits.get(name, (None, None)) if name else (None, None)
+        ys = self._data[name][1] if name else []
+        self.stats = capability(ys, low, high) if name else None
+        if low is not None or high is not None:
+            top = high if high is not None else max([y for y in ys if np.isfinite(y)] + [low]) * 1.05 + 1
+            bottom = low if low is not None else min([y for y in ys if np.isfinite(y)] + [high]) * 0.95 - 1
+            self._band.setRegion((bottom, top))
+            self._band.show()
+        else:
+            self._band.hide()
+        finite = [y for y in ys if np.isfinite(y)]
+        base = min(finite) if finite else 0.0
+        self._error_marks.setData(self._errors, [base] * len(self._errors))
+        if self.stats is None:
+            self.stats_label.hide()
+            return
+        text = "   ".join(f"{k} {v}" for k, v in self.stats.lines())
+        if self._errors:
+            text += "   " + t("errors") + f" {len(self._errors)}"
+        self.stats_label.setText(f"{name}:  {text}")
+        self.stats_label.adjustSize()
+        self.stats_label.move(max(60, self.width() - self.stats_label.width() - 10), 6)
+        self.stats_label.show()
+
+    def resizeEvent(self, ev) -> None:  # noqa: N802
+        super().resizeEvent(ev)
+        if "stats_label" in self.__dict__ and self.stats_label.isVisible():
+            self.stats_label.move(max(60, self.width() - self.stats_label.width() - 10), 6)
+
+    def _point_clicked(self, _curve, points, *_a) -> None:
+        if len(points):
+            self.pointClicked.emit(int(round(points[0].pos().x())))
 
     def _series(self, name: str) -> tuple[list[float], list[float]]:
         name = str(name)

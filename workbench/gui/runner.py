@@ -40,11 +40,11 @@ class _Worker(QObject):
         super().__init__()
         self.engine = engine
 
-    @Slot(object, object, int)
-    def run(self, pipe: Pipeline, cancel: CancelToken, ticket: int) -> None:
+    @Slot(object, object, int, object)
+    def run(self, pipe: Pipeline, cancel: CancelToken, ticket: int, feed: dict | None = None) -> None:
         try:
             ctx = NodeContext(base_dir=pipe.base_dir, output_dir=output_dir())
-            res = self.engine.run(pipe, context=ctx, cancel=cancel, on_event=self.event.emit)
+            res = self.engine.run(pipe, context=ctx, cancel=cancel, on_event=self.event.emit, feed=feed)
             self.done.emit(res, pipe, ticket)
         except Exception as exc:  # a graph error (e.g. a cycle) becomes one line, never a crash
             self.error.emit(f"{type(exc).__name__}: {exc}" if not str(exc).startswith(type(exc).__name__)
@@ -69,6 +69,7 @@ class RunController(QObject):
         self._jobs.start()
         self._busy = False
         self._pending: Pipeline | None = None
+        self._pending_feed: dict | None = None
         self._cancel: CancelToken | None = None
         self._started = 0.0
         self._ticket = 0
@@ -86,13 +87,15 @@ class RunController(QObject):
         self.last = None
         self.last_pipeline = None
 
-    def request(self, pipeline: Pipeline) -> None:
-        """Run (a snapshot of) ``pipeline`` as soon as possible; the latest request wins."""
+    def request(self, pipeline: Pipeline, feed: dict | None = None) -> None:
+        """Run (a snapshot of) ``pipeline`` as soon as possible; the latest request wins. ``feed``
+        gives source nodes their outputs (a live camera's frame: runtime/feed.FrameFeed)."""
         snap = snapshot(pipeline)
         if not self._busy:
-            self._start(snap)
+            self._start(snap, feed)
             return
         self._pending = snap
+        self._pending_feed = feed
         if self._cancel is not None and time.perf_counter() - self._started > self.cancel_after_s:
             self._cancel.cancel()
 
@@ -101,19 +104,19 @@ class RunController(QObject):
         if self._cancel is not None:
             self._cancel.cancel()
 
-    def _start(self, snap: Pipeline) -> None:
+    def _start(self, snap: Pipeline, feed: dict | None = None) -> None:
         self._busy = True
         self.busyChanged.emit(True)
         self._cancel = CancelToken()
         self._started = time.perf_counter()
         self._ticket += 1
         self.runs += 1
-        self._jobs.call(self._worker.run, snap, self._cancel, self._ticket)
+        self._jobs.call(self._worker.run, snap, self._cancel, self._ticket, feed)
 
     def _next(self) -> None:
         if self._pending is not None:
             snap, self._pending = self._pending, None
-            self._start(snap)
+            self._start(snap, self._pending_feed)
         else:
             self._busy = False
             self._cancel = None

@@ -94,6 +94,7 @@ class ImageViewer(OverlayMixin, QWidget):
 
     cursorInfo = Signal(str)
     roiEdited = Signal(str, tuple)
+    roiShapeEdited = Signal(str, object)  # (param name, Roi) after a shape was drawn or edited
 
     def __init__(self, parent=None, *, histogram: bool = True, toolbar: bool = True) -> None:
         super().__init__(parent)
@@ -505,10 +506,13 @@ class ImageViewer(OverlayMixin, QWidget):
             return
         if isinstance(rect, Roi):
             if rect.shape != "rect":
-                x, y, w, h = rect.bounds((1 << 30, 1 << 30))
-                rect, editable = (x, y, w, h), False  # other shapes: shown by their bounding box, read-only
-            else:
-                rect = rect.values
+                self._set_shape(name, rect)  # rotated rect, circle, annulus, polygon: their own items
+                return
+            rect = rect.values
+        if old is not None and not isinstance(old, _RectRoi):
+            self.view.removeItem(old)
+            del self._rois[name]
+            old = None
         x, y, w, h = (float(v) for v in rect)
         if old is not None and old.editable != editable:
             self.view.removeItem(old)
@@ -524,6 +528,30 @@ class ImageViewer(OverlayMixin, QWidget):
             old.setPos((x, y), update=False, finish=False)
             old.setSize((max(w, 1.0), max(h, 1.0)), finish=False)
 
+    def _set_shape(self, name: str, roi: Roi) -> None:
+        from workbench.gui.viewer_rois import shape_item
+
+        old = self._rois.get(name)
+        if old is not None and getattr(old, "value", None) is not None and not isinstance(old, _RectRoi) \
+                and old.value() == roi:
+            return
+        if old is not None:
+            self.view.removeItem(old)
+        item = shape_item(name, roi)
+        item.sigRegionChangeFinished.connect(lambda it, n=name: self.roiShapeEdited.emit(n, it.value()))
+        self.view.addItem(item, ignoreBounds=True)
+        self._rois[name] = item
+
+    def draw_roi(self, name: str, shape: str) -> None:
+        """Let the user draw ROI ``name`` as ``shape`` by dragging (a polygon: clicks, double-click
+        closes); roiShapeEdited(name, Roi) follows."""
+        from workbench.gui.viewer_rois import RoiDrawer
+
+        if getattr(self, "drawer", None) is None:
+            self.drawer = RoiDrawer(self)
+            self.drawer.drawn.connect(self.roiShapeEdited)
+        self.drawer.start(name, shape)
+
     def roi(self, name: str) -> pg.ROI | None:
         return self._rois.get(name)
 
@@ -533,7 +561,7 @@ class ImageViewer(OverlayMixin, QWidget):
     def roi_rect(self, name: str) -> tuple[int, int, int, int] | None:
         """The ROI as ints clamped to the image (what roiEdited reports)."""
         roi = self._rois.get(name)
-        if roi is None:
+        if roi is None or not isinstance(roi, _RectRoi):
             return None
         pos, size = roi.pos(), roi.size()
         x0, y0 = round(pos.x()), round(pos.y())

@@ -7,7 +7,7 @@ added to FAMILIES.
 
 import importlib
 
-FAMILIES = ["io", "color", "filter", "segmentation", "morphology", "edges", "geometry", "regions", "matching",
+FAMILIES = ["io", "flow", "color", "filter", "segmentation", "morphology", "edges", "geometry", "regions", "matching",
             "measure", "calibration", "codes", "arithmetic", "dl", "judge", "annotate"]
 
 

@@ -57,6 +57,10 @@ def pipeline_source(pipeline: Pipeline, spec: str = "", *, source_node: str | No
     if spec:
         return open_source(spec, rate=rate, loop=loop, trigger=trigger)
     node = pick_source(pipeline, source_node)
+    if node.type == "io.camera":  # the pipeline carries its camera and its settings
+        from workbench.runtime.camera import camera_source
+
+        return camera_source(node.params, trigger=trigger, rate=rate)
     inputs = default_inputs(pipeline, node)
     if not inputs:
         raise WorkbenchError(f"source {node.id} has no input set: {hint}")

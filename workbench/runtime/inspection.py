@@ -31,7 +31,7 @@ class Row:
     """The inspection record of one input (results.jsonl writes ``as_dict``)."""
 
     input: str
-    status: str  # "ok" (pipeline ran) | "error" (a node failed or the input was bad)
+    status: str  # "ok" (pipeline ran) | "error" (a node failed or the input was bad) | "cancelled" (stopped)
     verdict: str | None = None  # "OK" | "NG" | None when no judge ran
     reasons: list[str] = field(default_factory=list)
     measurements: dict[str, Any] = field(default_factory=dict)
@@ -100,8 +100,8 @@ def inspect(input_path: str, res: RunResult, skip_text: set[str] = frozenset()) 
     row.detections, row.provider = _detections(res)
     row.errors = res.errors
     row.total_ms = round(res.seconds * 1000, 3)
-    if res.cancelled:
-        row.status, row.errors = "error", row.errors + ["cancelled"]
+    if res.cancelled:  # stopped mid-way: its own state, not an error and without a verdict
+        row.status, row.verdict, row.reasons = "cancelled", None, []
     return row
 
 

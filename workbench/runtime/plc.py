@@ -7,6 +7,7 @@ Modbus configuration (a dict, or a JSON file for ``workbench stream --plc FILE``
      "counters":  {"total": 101, "ok": 102, "ng": 103},   # holding registers (mod 65536)
      "heartbeat": {"register": 104, "period_s": 1.0},     # toggles 0/1 (or "coil": n)
      "trigger":   {"coil": 10, "poll_s": 0.02, "reset": true},  # rising edge fires the trigger
+                  # or {"register": 20, ...}: 0 -> not 0 fires it (reset writes 0)
      "queue": {"size": 1000, "policy": "queue", "interval_s": 0.0},
      "timeout_s": 1.0, "backoff_max_s": 10.0}
 
@@ -52,6 +53,16 @@ def load_plc_config(path: str | Path) -> dict:
     if not isinstance(cfg, dict) or "host" not in cfg:
         raise WorkbenchError(f"PLC configuration {Path(path).name}: expected an object with at least \"host\"")
     return cfg
+
+
+def pipeline_plc(pipeline) -> dict | None:
+    """The PLC set-up saved with the pipeline (``meta["plc"]``, from the GUI's PLC I/O panel), or None."""
+    cfg = (getattr(pipeline, "meta", None) or {}).get("plc")
+    if cfg is None:
+        return None
+    if not isinstance(cfg, dict) or not cfg.get("host"):
+        raise WorkbenchError("the pipeline's PLC set-up has no address: set it in Run > PLC I/O…")
+    return dict(cfg)
 
 
 def _verdict_of(result) -> str | None:
@@ -261,16 +272,25 @@ class ModbusPlc:
             self._check(self._client.write_coil(int(hb["coil"]), bool(self._hb), **self._kw()), "heartbeat")
 
     def _poll_trigger(self) -> None:
+        """A rising edge of the trigger coil, or of the trigger register (0 -> not 0), fires the
+        trigger; with "reset" (default) the PLC's bit or register is written back to 0."""
         tr = self.cfg.get("trigger") or {}
-        if "coil" not in tr:
+        if "coil" in tr:
+            resp = self._client.read_coils(int(tr["coil"]), count=1, **self._kw())
+            self._check(resp, "trigger")
+            value = bool(resp.bits[0])
+        elif "register" in tr:
+            resp = self._client.read_holding_registers(int(tr["register"]), count=1, **self._kw())
+            self._check(resp, "trigger")
+            value = bool(resp.registers[0])
+        else:
             return
-        resp = self._client.read_coils(int(tr["coil"]), count=1, **self._kw())
-        self._check(resp, "trigger")
-        value = bool(resp.bits[0])
         if value and not self._last_coil:
             self.triggers += 1
             if tr.get("reset", True):
-                self._check(self._client.write_coil(int(tr["coil"]), False, **self._kw()), "trigger reset")
+                write = (self._client.write_coil(int(tr["coil"]), False, **self._kw()) if "coil" in tr
+                         else self._client.write_register(int(tr["register"]), 0, **self._kw()))
+                self._check(write, "trigger reset")
                 value = False
             if self.on_trigger:
                 try:

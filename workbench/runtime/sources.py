@@ -22,6 +22,7 @@ import enum
 import logging
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,8 @@ class Frame:
     timestamp: float  # time.time() when acquired
     error: str | None = None  # set (and image None) when the frame could not be read
     t_acquired: float = 0.0  # time.perf_counter() when acquired (latency is measured from here)
+    frame_id: int | None = None  # the camera's own frame counter (GenICam block id), when it has one
+    t_trigger: float | None = None  # time.perf_counter() of the trigger that asked for this frame
 
     @property
     def name(self) -> str:
@@ -65,21 +68,26 @@ class TriggerMode(enum.Enum):
     FREE = "free"  # as fast as the source gives frames (or at its rate)
     SOFTWARE = "software"  # one frame per Trigger.fire() from code / a button
     EXTERNAL = "external"  # one frame per Trigger.fire() from the PLC trigger coil
+    TIMER = "timer"  # one frame per tick of a TimerTrigger
 
 
 class Trigger:
-    """Counts fires; ``wait`` consumes one. Thread-safe; fire() never blocks."""
+    """Counts fires; ``wait`` consumes one. Thread-safe; fire() never blocks. Each fire's time is
+    kept so that the runner can measure trigger-to-result latency (``last_fire_t`` after wait)."""
 
     def __init__(self, mode: TriggerMode = TriggerMode.SOFTWARE) -> None:
         self.mode = mode
         self._cond = threading.Condition()
         self._pending = 0
+        self._times: deque[float] = deque(maxlen=1000)
         self.fired = 0
+        self.last_fire_t: float | None = None
 
     def fire(self) -> None:
         with self._cond:
             self._pending += 1
             self.fired += 1
+            self._times.append(time.perf_counter())
             self._cond.notify_all()
 
     __call__ = fire
@@ -89,12 +97,50 @@ class Trigger:
             if not self._cond.wait_for(lambda: self._pending > 0, timeout):
                 return False
             self._pending -= 1
+            self.last_fire_t = self._times.popleft() if self._times else None
             return True
+
+    def start(self) -> None:
+        """Called by the runner when the stream starts (a timer starts ticking)."""
+
+    def stop(self) -> None:
+        """Called by the runner when the stream ends."""
 
     @property
     def pending(self) -> int:
         with self._cond:
             return self._pending
+
+
+class TimerTrigger(Trigger):
+    """Fires every ``interval_s`` seconds from its own thread while the stream runs."""
+
+    def __init__(self, interval_s: float) -> None:
+        if not interval_s > 0:
+            raise SourceConfigError("a timer trigger needs an interval above 0 s")
+        super().__init__(TriggerMode.TIMER)
+        self.interval_s = interval_s
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._tick, name="workbench-timer-trigger", daemon=True)
+        self._thread.start()
+
+    def _tick(self) -> None:
+        next_t = time.perf_counter() + self.interval_s
+        while not self._stop.wait(max(0.0, next_t - time.perf_counter())):
+            self.fire()
+            next_t += self.interval_s
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(2.0)
+        self._thread = None
 
 
 class FrameSource:
@@ -483,7 +529,9 @@ class ArraySource(FrameSource):
 def open_source(spec: str, *, rate: float | None = None, loop: bool = False,
                 trigger: Trigger | None = None, **camera: Any) -> FrameSource:
     """A source from a command-line spec: folder:DIR, video:FILE, camera:0, url:rtsp://…,
-    genicam:PRODUCER.cti[#CAMERA]. A bare existing folder/file also works."""
+    genicam:DEVICE-ID[?exposure=…&gain=…&fps=…&format=…&roi=x,y,w,h&trigger=software|line0]
+    (Aravis: discovers cameras itself; genicam: alone is the first camera) or
+    genicam:PRODUCER.cti[#CAMERA] (harvesters). A bare existing folder/file also works."""
     kind, sep, rest = spec.partition(":")
     if not sep or (len(kind) == 1 and kind.isalpha()):  # no prefix, or a Windows drive letter
         p = Path(spec)
@@ -493,7 +541,7 @@ def open_source(spec: str, *, rate: float | None = None, loop: bool = False,
             kind, rest = "video", spec
         else:
             raise SourceConfigError(f"unknown source {spec!r}: use folder:DIR, video:FILE, camera:INDEX, "
-                              "url:rtsp://… or genicam:FILE.cti")
+                              "url:rtsp://… or genicam:DEVICE-ID")
     kind = kind.lower()
     if kind == "folder":
         return FolderSource(rest, loop=loop, rate=rate, trigger=trigger)
@@ -513,5 +561,10 @@ def open_source(spec: str, *, rate: float | None = None, loop: bool = False,
         return CameraSource(spec, rate=rate, trigger=trigger, **camera)
     if kind == "genicam":
         cti, _, cam = rest.partition("#")
-        return GenICamSource(cti or None, camera=int(cam) if cam.isdigit() else (cam or 0), trigger=trigger, rate=rate)
+        if cti.lower().endswith(".cti"):  # a vendor's GenTL producer, through harvesters
+            return GenICamSource(cti, camera=int(cam) if cam.isdigit() else (cam or 0), trigger=trigger, rate=rate)
+        from workbench.runtime.genicam import AravisSource, parse_spec
+
+        device, options = parse_spec(rest)
+        return AravisSource(device, trigger=trigger, rate=rate, **options)
     raise SourceConfigError(f"unknown source kind {kind!r}: use folder:, video:, camera:, url: or genicam:")

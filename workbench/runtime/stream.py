@@ -52,6 +52,7 @@ class StreamResult:
     row: Row
     run: RunResult | None
     latency_ms: float = 0.0  # acquisition → result ready (queueing included)
+    trigger_ms: float | None = None  # trigger fired → result ready (triggered sources only)
     process_ms: float = 0.0  # the pipeline run alone
     overlay: np.ndarray | None = None  # the annotated image when the pipeline draws one
     record_id: int | None = None  # set by the output thread when a DB is attached
@@ -92,6 +93,8 @@ class StreamStats:
     process_ms: deque = field(default_factory=lambda: deque(maxlen=500))
     acquire_ms: deque = field(default_factory=lambda: deque(maxlen=500))
     output_ms: deque = field(default_factory=lambda: deque(maxlen=500))
+    trigger_ms: deque = field(default_factory=lambda: deque(maxlen=500))
+    camera_dropped: int = 0  # frames the camera sent that never arrived whole (GenICam)
     done_times: deque = field(default_factory=lambda: deque(maxlen=1000))
 
     def fps(self, window_s: float = 2.0) -> float:
@@ -123,7 +126,8 @@ class StreamStats:
                 "yield": round(self.ok / total, 4) if total else None, "reconnects": self.reconnects,
                 "fps": round(self.fps(), 2), "uptime_s": round(time.perf_counter() - self.started, 2),
                 "latency_ms": summary(self.latency_ms), "process_ms": summary(self.process_ms),
-                "acquire_ms": summary(self.acquire_ms), "output_ms": summary(self.output_ms)}
+                "acquire_ms": summary(self.acquire_ms), "output_ms": summary(self.output_ms),
+                "trigger_ms": summary(self.trigger_ms), "camera_dropped": self.camera_dropped}
 
 
 class StreamRunner:
@@ -272,6 +276,8 @@ class StreamRunner:
         src = self.source
         delays = self.backoff.delays()
         tries = 0
+        if src.trigger is not None:
+            src.trigger.start()  # a timer starts ticking
         try:
             while not self._stop.is_set():
                 if not src.opened:
@@ -314,6 +320,9 @@ class StreamRunner:
                     if src.incomplete and not self._stop.is_set():  # e.g. a truncated video: say so
                         self.error = src.incomplete
                     break
+                if src.trigger is not None:
+                    frame.t_trigger = src.trigger.last_fire_t
+                self.stats.camera_dropped = int(getattr(src, "dropped", 0))
                 self.stats.acquire_ms.append((time.perf_counter() - t0) * 1000)
                 self.stats.acquired += 1
                 if not self._put(self._frames, frame, drop_oldest=src.live):
@@ -321,6 +330,8 @@ class StreamRunner:
                 if self.max_frames is not None and self.stats.acquired >= self.max_frames:
                     break
         finally:
+            if src.trigger is not None:
+                src.trigger.stop()
             src.close()
             self._put_end(self._frames)
 
@@ -361,8 +372,13 @@ class StreamRunner:
         self._finish(frame, self._process(frame))
 
     def _finish(self, frame: Frame, result: StreamResult) -> None:
-        """A frame's result, in frame order: latency (acquired -> ready), the display slot, the outputs."""
-        result.latency_ms = (time.perf_counter() - frame.t_acquired) * 1000
+        """A frame's result, in frame order: latency (acquired -> ready; trigger -> ready), the display
+        slot, the outputs."""
+        now = time.perf_counter()
+        result.latency_ms = (now - frame.t_acquired) * 1000
+        if frame.t_trigger is not None:
+            result.trigger_ms = (now - frame.t_trigger) * 1000
+            self.stats.trigger_ms.append(result.trigger_ms)
         self.stats.process_ms.append(result.process_ms)
         with self._latest_lock:
             self._latest = result

@@ -9,11 +9,12 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from workbench.runtime.inspection import overlay_values
 from workbench.runtime.stream import StreamResult
 
 NG_KEEP = 12  # thumbnails in the NG strip
@@ -29,6 +30,7 @@ class NgItem:
     index: int  # frame index in the source
     number: int  # its position in the counters (1 = first result since reset)
     reasons: list[str]
+    overlays: list = field(default_factory=list)  # results to draw over a plain frame (no drawn overlay)
 
 
 class Tally:
@@ -56,6 +58,8 @@ class Tally:
 
     def add(self, r: StreamResult) -> None:
         row = r.row
+        if row.status == "cancelled":  # stopped before it was inspected: not counted, not an error
+            return
         with self._lock:
             self.total += 1
             if row.status == "error":
@@ -65,8 +69,9 @@ class Tally:
             elif row.verdict == "NG":
                 self.ng += 1
                 image = r.overlay if r.overlay is not None else r.frame.image
+                marks = overlay_values(r.run) if r.overlay is None and r.run is not None else []
                 self.ng_items.append(NgItem(image, r.frame.name, r.frame.timestamp, r.frame.index, self.total,
-                                            list(row.reasons)))
+                                            list(row.reasons), marks))
                 self.ng_version += 1
             self.trend.append((self.total, float(r.latency_ms), row.measurements, row.verdict))
             self.done.append(time.perf_counter())

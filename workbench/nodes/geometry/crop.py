@@ -36,7 +36,7 @@ def crop(image: Image, roi: Roi | None = None,
     if w == 0 or h == 0:
         raise NodeInputError(f"the ROI lies outside the {image.shape[1]}x{image.shape[0]} image: nothing to crop")
     out = np.ascontiguousarray(image[y:y + h, x:x + w])
-    if clear_outside and roi.shape in ("circle", "polygon"):
+    if clear_outside and roi.shape in ("circle", "annulus", "polygon"):
         out = out.copy()
         out[roi.mask(image.shape)[y:y + h, x:x + w] == 0] = 0
     return out

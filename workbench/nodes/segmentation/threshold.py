@@ -4,7 +4,7 @@ from typing import Annotated
 import cv2
 import numpy as np
 
-from workbench.core.params import Help, Range
+from workbench.core.params import ActiveWhen, DepthRange, Help, Range
 from workbench.core.spec import node
 from workbench.core.types import Image, Mask, as_gray
 
@@ -17,6 +17,9 @@ class ThresholdMode(enum.Enum):
     ADAPTIVE_GAUSSIAN = "adaptive_gaussian"
 
 
+_ADAPTIVE = ("ADAPTIVE_MEAN", "ADAPTIVE_GAUSSIAN")
+
+
 def _to_u8(gray: np.ndarray) -> np.ndarray:
     if gray.dtype == np.uint8:
         return gray
@@ -25,9 +28,12 @@ def _to_u8(gray: np.ndarray) -> np.ndarray:
 
 @node("cv.threshold", name="Threshold", category="Segmentation")
 def threshold(image: Image, mode: ThresholdMode = ThresholdMode.OTSU,
-              value: Annotated[float, Range(0, 65535, 1), Help("fixed mode: pixels above it are set")] = 128,
-              block_size: Annotated[int, Range(3, 1001, 2), Help("adaptive: neighbourhood size (odd)")] = 51,
-              c: Annotated[float, Range(-255, 255, 1), Help("adaptive: subtracted from the local mean")] = 5,
+              value: Annotated[float, Range(0, 65535, 1), DepthRange(), ActiveWhen("mode", "FIXED"),
+                               Help("fixed mode: pixels above it are set")] = 128,
+              block_size: Annotated[int, Range(3, 1001, 2), ActiveWhen("mode", *_ADAPTIVE),
+                                    Help("adaptive: neighbourhood size (odd)")] = 51,
+              c: Annotated[float, Range(-255, 255, 1), ActiveWhen("mode", *_ADAPTIVE),
+                           Help("adaptive: subtracted from the local mean")] = 5,
               invert: bool = False) -> Mask:
     """Turns an image into a binary mask (255 = foreground): fixed, Otsu, triangle or adaptive."""
     gray = as_gray(image)
