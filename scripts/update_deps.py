@@ -146,7 +146,9 @@ def report(table, tests: dict | None, bundle: dict | None, upgrade: bool, applie
     if tests:
         md.append(f"- tests in a scratch venv from the new app-test lock: **{'passed' if tests['ok'] else 'FAILED'}** "
                   f"({tests['summary']}, {tests['seconds']} s)" + "".join(f"\n  - failed: `{f}`" for f in tests["failed"]))
-    if bundle:
+    if bundle and bundle["size_mb"] == "unchanged":
+        md.append("- cpu bundle: its locks did not change, so the last build stands (not rebuilt)")
+    elif bundle:
         md.append(f"- cpu bundle from the new lock: **{bundle['size_mb']} MB** (budget {bundle['budget_mb']} MB), "
                   f"frozen self-test {bundle['self_test']}; " + ("ok" if bundle["ok"] else "FAILED: "
                                                                  + "; ".join(bundle["problems"])))
