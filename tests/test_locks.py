@@ -16,8 +16,12 @@ sys.path.insert(0, str(REPO / "scripts"))
 import locks as L  # noqa: E402
 
 # scripts/update_deps.py runs this suite in a scratch venv made from the NEW locks it computed
-LOCK_DIR = Path(os.environ.get("WORKBENCH_LOCK_DIR", L.LOCKS))
-ENV_LOCKS = ("tools", "app-test", "model-wheels")
+SCRATCH = os.environ.get("WORKBENCH_LOCK_DIR")
+ENV_LOCKS = ("tools", L.APP_LOCK, "model-wheels")
+
+
+def lock_file(name: str) -> Path:
+    return Path(SCRATCH) / f"{name}.txt" if SCRATCH else L.current_lock(name)
 BUNDLES = sorted(p.stem for p in L.LOCKS.glob("bundle-*.txt"))
 
 
@@ -30,7 +34,7 @@ def _installed() -> dict[str, str]:
 def test_the_venv_holds_exactly_the_locked_versions():
     want: dict[str, str] = {}
     for name in ENV_LOCKS:
-        want.update(L.pins_for_here(LOCK_DIR / f"{name}.txt"))
+        want.update(L.pins_for_here(lock_file(name)))
     have = _installed()
     wrong = {n: (have.get(n), want.get(n)) for n in set(want) | set(have) if have.get(n) != want.get(n)}
     assert not wrong, "installed vs locked (run bash scripts/setup.sh): " + ", ".join(
@@ -39,7 +43,7 @@ def test_the_venv_holds_exactly_the_locked_versions():
 
 @pytest.mark.parametrize("lock", list(ENV_LOCKS) + ["update-tools"] + BUNDLES)
 def test_every_pin_is_exact_and_hashed(lock):
-    text = (LOCK_DIR / f"{lock}.txt").read_text(encoding="utf-8")
+    text = (lock_file(lock)).read_text(encoding="utf-8")
     blocks = re.split(r"\n(?=[A-Za-z0-9])", text.split("\n", 1)[1] if text.startswith("#") else text)
     pins = [b for b in blocks if re.match(r"[A-Za-z0-9]", b)]
     assert pins, f"{lock}: no pins"
@@ -60,17 +64,17 @@ def _satisfied(reqs: list[str], pins: dict[str, str], what: str) -> None:
 
 
 def test_app_lock_satisfies_pyproject():
-    pins = L.pins_for_here(LOCK_DIR / "app-test.txt")
-    _satisfied(L.app_requirements(["test", "samples"]), pins, "app-test")
+    pins = L.pins_for_here(lock_file(L.APP_LOCK))
+    _satisfied(L.app_requirements(["test", "samples"]), pins, "requirements.txt")
 
 
 @pytest.mark.parametrize("lock", [b for b in BUNDLES if b.endswith("-linux")])
 def test_linux_bundles_ship_the_tested_versions(lock):
     """A package the bundle shares with the tested set has the tested version (same Python, same OS)."""
-    app = L.pins_for_here(LOCK_DIR / "app-test.txt")
-    bundle = {n: v for n, v, _m in L.read_pins(LOCK_DIR / f"{lock}.txt")}
+    app = L.pins_for_here(lock_file(L.APP_LOCK))
+    bundle = {n: v for n, v, _m in L.read_pins(lock_file(lock))}
     differ = {n: (bundle[n], app[n]) for n in set(app) & set(bundle) if app[n] != bundle[n]}
-    assert not differ, f"{lock} vs app-test: {differ}"
+    assert not differ, f"{lock} vs requirements.txt: {differ}"
     flavour = lock[len("bundle-"):-len("-linux")]
     drop = ("onnxruntime",) if L.FLAVOURS[flavour] else ()
     _satisfied(L.app_requirements(["samples"], drop) + [L.PYINSTALLER], bundle, lock)
@@ -81,7 +85,7 @@ def test_linux_bundles_ship_the_tested_versions(lock):
 def test_the_lock_list_is_complete():
     """Every lock scripts/locks.py defines exists (and no stray one): the update script writes them all."""
     defined = {lk.path.name for lk in L.all_locks()}
-    present = {p.name for p in L.LOCKS.glob("*.txt")} - {"hold.txt"}
+    present = {p.name for p in L.LOCKS.glob("*.txt")} - {"hold.txt"} | {"requirements.txt"}
     assert defined == present
 
 
