@@ -15,3 +15,19 @@ def _isolated_settings(tmp_path_factory, qapp):
         QSettings.setPath(QSettings.IniFormat, scope, str(folder))
     QSettings().clear()
     yield folder
+
+
+@pytest.fixture
+def win(qtbot):
+    """The engineering window, closed without asking at the end; the language is reset to English."""
+    from workbench.gui import i18n
+    from workbench.gui.mainwindow import MainWindow
+
+    w = MainWindow(recover=False)
+    qtbot.addWidget(w)
+    w.ask_save_changes = lambda: "discard"
+    yield w
+    w._dirty_extra = False
+    w.doc.undo.setClean()
+    w.close()
+    i18n.set_language("en")

@@ -11,22 +11,8 @@ from PySide6.QtCore import QPointF, Qt
 
 from workbench.core.paths import demo_pipeline
 from workbench.core.spec import CancelToken
-from workbench.gui import i18n
-from workbench.gui.mainwindow import MainWindow
 from workbench.runtime.batch import BatchRun
 from workbench.runtime.spc import capability, tolerance_limits
-
-
-@pytest.fixture
-def win(qtbot):
-    w = MainWindow(recover=False)
-    qtbot.addWidget(w)
-    w.ask_save_changes = lambda: "discard"
-    yield w
-    w._dirty_extra = False
-    w.doc.undo.setClean()
-    w.close()
-    i18n.set_language("en")
 
 
 @pytest.fixture

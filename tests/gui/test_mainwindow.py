@@ -7,22 +7,9 @@ import numpy as np
 import pytest
 
 from workbench.core.paths import demo_pipeline, resources_dir
-from workbench.gui import i18n
 from workbench.gui.mainwindow import MainWindow, autosave_path, pending_recoveries
 
 COINS = resources_dir() / "samples" / "coins.png"
-
-
-@pytest.fixture
-def win(qtbot):
-    w = MainWindow(recover=False)
-    qtbot.addWidget(w)
-    w.ask_save_changes = lambda: "discard"
-    yield w
-    w._dirty_extra = False
-    w.doc.undo.setClean()
-    w.close()
-    i18n.set_language("en")
 
 
 def wait_run(win, qtbot):

@@ -10,7 +10,6 @@ import pytest
 
 from tests.runtime.modbus_server import ModbusTestServer
 from workbench.core.pipeline_file import load_pipeline, save_pipeline
-from workbench.gui.mainwindow import MainWindow
 from workbench.gui.plc_panel import PlcDialog
 
 
@@ -27,17 +26,6 @@ def server():
     srv = ModbusTestServer(lifetime_s=120).start()
     yield srv
     srv.stop()
-
-
-@pytest.fixture
-def win(qtbot):
-    w = MainWindow(recover=False)
-    qtbot.addWidget(w)
-    w.ask_save_changes = lambda: "discard"
-    yield w
-    w._dirty_extra = False
-    w.doc.undo.setClean()
-    w.close()
 
 
 def fill(dlg: PlcDialog, port: int) -> None:

@@ -7,20 +7,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from workbench.core.paths import demo_pipeline
-from workbench.gui import i18n
 from workbench.gui.mainwindow import MainWindow, autosave_path, pending_recoveries
-
-
-@pytest.fixture
-def win(qtbot):
-    w = MainWindow(recover=False)
-    qtbot.addWidget(w)
-    w.ask_save_changes = lambda: "discard"
-    yield w
-    w._dirty_extra = False
-    w.doc.undo.setClean()
-    w.close()
-    i18n.set_language("en")
 
 
 def wait_run(win, qtbot):
