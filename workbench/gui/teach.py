@@ -82,6 +82,24 @@ def _path_row(edit: QLineEdit, pick) -> QWidget:
     return w
 
 
+def _arrange(page, form, below=None) -> None:
+    """A Teach page: the folder form on top; thumbnails left; summary, results (and ``below``) right."""
+    split = QSplitter()
+    split.addWidget(page.inputs)
+    right = QWidget()
+    rl = QVBoxLayout(right)
+    rl.setContentsMargins(0, 0, 0, 0)
+    rl.addWidget(page.summary)
+    rl.addWidget(page.results, 1)
+    if below is not None:
+        rl.addLayout(below)
+    split.addWidget(right)
+    split.setSizes([280, 920])
+    lay = QVBoxLayout(page)
+    lay.addLayout(form)
+    lay.addWidget(split, 1)
+
+
 class _AnomalyPage(QWidget):
     def __init__(self, owner: "TeachDialog") -> None:
         super().__init__()
@@ -119,19 +137,7 @@ class _AnomalyPage(QWidget):
         marks.addWidget(self.mark_btn)
         marks.addWidget(self.files_btn)
         marks.addWidget(self.undo_btn)
-        split = QSplitter()
-        split.addWidget(self.inputs)
-        right = QWidget()
-        rl = QVBoxLayout(right)
-        rl.setContentsMargins(0, 0, 0, 0)
-        rl.addWidget(self.summary)
-        rl.addWidget(self.results, 1)
-        rl.addLayout(marks)
-        split.addWidget(right)
-        split.setSizes([280, 920])
-        lay = QVBoxLayout(self)
-        lay.addLayout(form)
-        lay.addWidget(split, 1)
+        _arrange(self, form, marks)
         self.result: dict | None = None
 
     def task(self) -> dict:
@@ -262,18 +268,7 @@ class _ClassifyPage(QWidget):
         self.results.addTab(self.cell_images, t("Images of the cell"))
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        split = QSplitter()
-        split.addWidget(self.inputs)
-        right = QWidget()
-        rl = QVBoxLayout(right)
-        rl.setContentsMargins(0, 0, 0, 0)
-        rl.addWidget(self.summary)
-        rl.addWidget(self.results, 1)
-        split.addWidget(right)
-        split.setSizes([280, 920])
-        lay = QVBoxLayout(self)
-        lay.addLayout(form)
-        lay.addWidget(split, 1)
+        _arrange(self, form)
         self.result: dict | None = None
 
     def task(self) -> dict:
